@@ -1,0 +1,27 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: "unit" (pure code, no servers) and "integration" (real Prometheus, real HTTP peers,
+// S3/SNS emulators). The integration project's global setup installs/backfills/starts Prometheus once.
+export default defineConfig({
+  test: {
+    reporters: process.env.CI ? ["default"] : ["default"],
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/unit/**"],
+          globalSetup: ["test/helpers/global-setup.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
