@@ -1,0 +1,2 @@
+export * from "./fixture.js";
+export * from "./prometheus.js";

@@ -1,0 +1,235 @@
+/**
+ * A local Prometheus for the demo and the tests: installed when missing (Debian package), backfilled from the
+ * fixture with promtool, started on 127.0.0.1 on a free port, stopped by PID.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, openSync, readFileSync } from "node:fs";
+import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { computeTruth, type GroundTruth, writeOpenMetrics } from "./fixture.js";
+
+const run = promisify(execFile);
+const here = dirname(fileURLToPath(import.meta.url));
+export const PROJECT_ROOT = resolve(here, "../..");
+
+export type Log = (msg: string) => void;
+const silent: Log = () => {};
+
+export interface PrometheusBinaries {
+  prometheus: string;
+  promtool: string;
+}
+
+async function which(cmd: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/bin", "/usr/local/bin"])) {
+    const p = join(dir, cmd);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/**
+ * Finds prometheus and promtool, installing the Debian package when they are missing and apt-get can run.
+ * The package's service is never started: `policy-rc.d` is honoured by Debian maintainer scripts, and any
+ * service that did start is stopped.
+ */
+export async function ensurePrometheus(log: Log = silent): Promise<PrometheusBinaries> {
+  const found = async () => {
+    const prometheus = await which("prometheus");
+    const promtool = await which("promtool");
+    return prometheus && promtool ? { prometheus, promtool } : null;
+  };
+  const have = await found();
+  if (have) return have;
+  const apt = await which("apt-get");
+  const isRoot = process.getuid?.() === 0;
+  if (process.platform !== "linux" || !apt || !isRoot) {
+    throw new Error(
+      "Prometheus is not installed and cannot be installed automatically here " +
+        `(${process.platform}${apt ? "" : ", no apt-get"}${isRoot ? "" : ", not root"}). Install it by hand: ` +
+        "Debian/Ubuntu `sudo apt-get install --no-install-recommends prometheus`, macOS `brew install prometheus`, " +
+        "or put the official release's `prometheus` and `promtool` on PATH.",
+    );
+  }
+  log("installing Prometheus (Debian package `prometheus`, ~10 s)...");
+  const policy = "/usr/sbin/policy-rc.d";
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) await writeFile(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    run(apt, ["install", "-y", "-q", "--no-install-recommends", "prometheus"], { env, maxBuffer: 64 << 20 });
+  try {
+    try {
+      await install();
+    } catch {
+      log("apt-get install failed; refreshing package lists and retrying...");
+      await run(apt, ["update", "-q"], { env, maxBuffer: 64 << 20 });
+      await install();
+    }
+  } finally {
+    if (ownPolicy) await rm(policy, { force: true });
+  }
+  // Belt and braces: stop the packaged service if something started it anyway.
+  await run("sh", ["-c", "service prometheus stop >/dev/null 2>&1 || true"]).catch(() => {});
+  const after = await found();
+  if (!after) throw new Error("apt-get installed `prometheus` but prometheus/promtool are still not on PATH");
+  return after;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === "object" && addr ? res(addr.port) : rej(new Error("no port"))));
+    });
+  });
+}
+
+export interface FixtureData {
+  /** folder with the backfilled TSDB blocks (read-only cache; copy before use) */
+  blocksDir: string;
+  truthFile: string;
+  truth: GroundTruth;
+}
+
+/** The cache key: the generator's own source, so any change to the plan rebuilds the blocks. */
+function fixtureHash(): string {
+  const src = readFileSync(join(here, "fixture.ts"));
+  return createHash("sha256").update(src).digest("hex").slice(0, 16);
+}
+
+/**
+ * Generates the fixture and backfills it into TSDB blocks, cached under `.cache/fixture/<hash>` (the
+ * generator's hash), so repeated runs reuse the blocks.
+ */
+export async function ensureFixture(bin: PrometheusBinaries, log: Log = silent): Promise<FixtureData> {
+  const dir = join(PROJECT_ROOT, ".cache", "fixture", fixtureHash());
+  const blocksDir = join(dir, "blocks");
+  const truthFile = join(dir, "truth.json");
+  if (existsSync(truthFile) && existsSync(blocksDir)) {
+    return { blocksDir, truthFile, truth: JSON.parse(readFileSync(truthFile, "utf8")) as GroundTruth };
+  }
+  await mkdir(dirname(dir), { recursive: true });
+  const work = await mkdtemp(join(dirname(dir), "tmp-"));
+  try {
+    const om = join(work, "fixture.om");
+    log("generating the 35-day fixture...");
+    const stats = await writeOpenMetrics(om);
+    log(`backfilling ${stats.series} series / ${stats.samples} samples with promtool...`);
+    await mkdir(join(work, "blocks"));
+    await run(
+      bin.promtool,
+      ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=720h", om, join(work, "blocks")],
+      { maxBuffer: 64 << 20 },
+    );
+    await rm(om);
+    const truth = computeTruth(stats);
+    await writeFile(join(work, "truth.json"), `${JSON.stringify(truth, null, 2)}\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(work, dir);
+    return { blocksDir, truthFile, truth };
+  } catch (e) {
+    await rm(work, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+export interface RunningPrometheus {
+  url: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  bin: PrometheusBinaries;
+  /** TSDB blocks to start from (copied into a fresh data dir) */
+  blocksDir?: string;
+  /** data dir to use as is (kept after stop); default: a fresh temp dir, removed after stop */
+  dataDir?: string;
+  port?: number;
+  log?: Log;
+  readyTimeoutMs?: number;
+}
+
+/** Starts Prometheus on 127.0.0.1 with long retention and the remote-write receiver; waits for /-/ready. */
+export async function startPrometheus(opts: StartOptions): Promise<RunningPrometheus> {
+  const log = opts.log ?? silent;
+  const ownDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), "sla-prom-")));
+  await mkdir(dataDir, { recursive: true });
+  if (opts.blocksDir) {
+    for (const entry of await readdir(opts.blocksDir)) {
+      if (!existsSync(join(dataDir, entry)))
+        await cp(join(opts.blocksDir, entry), join(dataDir, entry), { recursive: true });
+    }
+  }
+  const configFile = join(dataDir, "..", `${dataDir.split("/").pop()}.prometheus.yml`);
+  await writeFile(
+    configFile,
+    "global:\n  scrape_interval: 60s\n  evaluation_interval: 60s\nscrape_configs: []\n",
+  );
+  const port = opts.port ?? (await freePort());
+  const logFile = `${dataDir}.log`;
+  const out = openSync(logFile, "a");
+  const child: ChildProcess = spawn(
+    opts.bin.prometheus,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${dataDir}`,
+      "--storage.tsdb.retention.time=100y",
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--web.enable-remote-write-receiver",
+      "--log.level=warn",
+    ],
+    { stdio: ["ignore", out, out] },
+  );
+  let exited: number | null | undefined;
+  const exitedP = new Promise<void>((r) =>
+    child.once("exit", (code) => {
+      exited = code;
+      r();
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (exited === undefined) {
+      child.kill("SIGTERM");
+      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
+      await exitedP;
+      clearTimeout(t);
+    }
+    if (ownDir) await rm(dataDir, { recursive: true, force: true });
+    await rm(configFile, { force: true });
+    if (ownDir) await rm(logFile, { force: true });
+  };
+  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+  for (;;) {
+    if (exited !== undefined) {
+      const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
+      throw new Error(`prometheus exited with code ${exited} before it was ready; log ${logFile}:\n${tail}`);
+    }
+    try {
+      const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+      if (r.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus on ${url} was not ready within ${opts.readyTimeoutMs ?? 30_000} ms`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  log(`prometheus ready on ${url} (pid ${child.pid})`);
+  return { url, port, pid: child.pid!, dataDir, stop };
+}
