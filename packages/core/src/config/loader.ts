@@ -1,0 +1,212 @@
+/**
+ * Reading `sla.config.(yaml|json)`: syntax (with line:column), schema validation (all problems at once),
+ * then the selected stage's overrides applied and the result validated again.
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import { ConfigError, type ConfigIssue, configErrorMap, toConfigIssues } from "./issues.js";
+import { type SlaConfig, SlaConfigSchema } from "./schema.js";
+
+export type ConfigFormat = "yaml" | "json";
+
+/** File names the CLI looks for, in order, when no path is given. */
+export const DEFAULT_CONFIG_FILES: readonly string[] = [
+  "sla.config.yaml",
+  "sla.config.yml",
+  "sla.config.json",
+];
+
+export interface ParseConfigOptions {
+  format: ConfigFormat;
+  /** File name used in error messages. Default "sla.config.yaml" / "sla.config.json". */
+  source?: string;
+  /** Stage (SST stage) whose `stages.<stage>` overrides are applied. A stage without overrides is fine. */
+  stage?: string;
+}
+
+export interface ValidateConfigOptions {
+  source?: string;
+  stage?: string;
+}
+
+export interface LoadConfigOptions {
+  stage?: string;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === "object" && v !== null && !Array.isArray(v);
+
+// ---------------------------------------------------------------------------------------------------
+// Syntax
+
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? message).trim();
+}
+
+/**
+ * Parses YAML or JSON text into a plain value. Syntax errors become a ConfigError with line and column.
+ * Source snippets are not included in messages (a broken line may hold a token).
+ */
+export function parseConfigText(text: string, format: ConfigFormat, source: string): unknown {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (format === "json") {
+    try {
+      return JSON.parse(body) as unknown;
+    } catch (err) {
+      const msg = firstLine((err as Error).message);
+      const pos = /at position (\d+)/.exec(msg);
+      // Drop V8's quoted excerpt of the input (`..."abc" is not valid JSON`).
+      const clean = msg
+        .replace(/,\s*".*" is not valid JSON$/s, "")
+        .replace(/\s*in JSON at position \d+.*$/, "")
+        .replace(/\s*\(line \d+ column \d+\)$/, "");
+      const issue: ConfigIssue = { path: "", message: `invalid JSON: ${clean}` };
+      if (pos) {
+        const offset = Number(pos[1]);
+        const before = body.slice(0, offset);
+        issue.line = before.split("\n").length;
+        issue.column = offset - before.lastIndexOf("\n");
+      } else if (/Unexpected end of JSON input/.test(msg)) {
+        const lines = body.split("\n");
+        issue.line = lines.length;
+        issue.column = (lines[lines.length - 1]?.length ?? 0) + 1;
+      }
+      throw new ConfigError(source, [issue]);
+    }
+  }
+  const doc = parseDocument(body, { uniqueKeys: true, merge: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const issues: ConfigIssue[] = doc.errors.map((e) => {
+      const pos = e.linePos?.[0];
+      const message = `YAML syntax error: ${firstLine(e.message)
+        .replace(/\s*at line \d+, column \d+:?$/, "")
+        .replace(/:$/, "")}`;
+      return pos ? { path: "", message, line: pos.line, column: pos.col } : { path: "", message };
+    });
+    throw new ConfigError(source, issues);
+  }
+  try {
+    return doc.toJS({ maxAliasCount: 1000 }) as unknown;
+  } catch (err) {
+    throw new ConfigError(source, [
+      { path: "", message: `YAML error: ${firstLine((err as Error).message)}` },
+    ]);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Stages
+
+/**
+ * Returns a copy of the raw config with `stages[stage]` applied: `prometheus` fields replaced one by one,
+ * named SLOs' `objective` / `missingData` / `maintenance` and named targets' `url` / `timeoutMs` /
+ * `latency` replaced. An unknown stage leaves the config unchanged (SST stages such as personal dev
+ * stages need no overrides).
+ */
+export function applyStage(raw: unknown, stage: string): unknown {
+  if (!isRec(raw) || !isRec(raw.stages)) return raw;
+  const override = raw.stages[stage];
+  if (!isRec(override)) return raw;
+  const out: Rec = structuredClone(raw);
+  if (isRec(override.prometheus)) {
+    out.prometheus = {
+      ...(isRec(out.prometheus) ? out.prometheus : {}),
+      ...structuredClone(override.prometheus),
+    };
+  }
+  if (isRec(override.slos) && Array.isArray(out.slos)) {
+    for (const slo of out.slos) {
+      if (!isRec(slo) || typeof slo.name !== "string") continue;
+      const o = override.slos[slo.name];
+      if (!isRec(o)) continue;
+      for (const key of ["objective", "missingData", "maintenance"] as const) {
+        if (o[key] !== undefined) slo[key] = structuredClone(o[key]);
+      }
+    }
+  }
+  if (isRec(override.targets) && Array.isArray(out.targets)) {
+    for (const target of out.targets) {
+      if (!isRec(target) || typeof target.name !== "string") continue;
+      const o = override.targets[target.name];
+      if (!isRec(o)) continue;
+      for (const key of ["url", "timeoutMs", "latency"] as const) {
+        if (o[key] !== undefined) target[key] = structuredClone(o[key]);
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Validation
+
+function check(raw: unknown, source: string, stage?: string): SlaConfig {
+  if (raw === null || raw === undefined) {
+    throw new ConfigError(source, [{ path: "", message: "the file is empty" }], { stage });
+  }
+  if (!isRec(raw)) {
+    throw new ConfigError(
+      source,
+      [{ path: "", message: "the top level must be a mapping (key: value pairs)" }],
+      {
+        stage,
+      },
+    );
+  }
+  const result = SlaConfigSchema.safeParse(raw, { error: configErrorMap });
+  if (!result.success) {
+    throw new ConfigError(source, toConfigIssues(result.error.issues, raw, SlaConfigSchema), { stage });
+  }
+  return result.data;
+}
+
+/**
+ * Validates an already-parsed config value; with `stage`, validates the file as written first, then the
+ * config with that stage's overrides applied. Throws ConfigError listing every problem.
+ */
+export function validateConfig(raw: unknown, options: ValidateConfigOptions = {}): SlaConfig {
+  const source = options.source ?? "config";
+  const base = check(raw, source);
+  if (options.stage === undefined || !(options.stage in base.stages)) return base;
+  return check(applyStage(raw, options.stage), source, options.stage);
+}
+
+/** Parses and validates config text. Throws ConfigError (syntax errors carry line and column). */
+export function parseConfig(text: string, options: ParseConfigOptions): SlaConfig {
+  const source = options.source ?? (options.format === "json" ? "sla.config.json" : "sla.config.yaml");
+  const raw = parseConfigText(text, options.format, source);
+  return validateConfig(raw, { source, ...(options.stage !== undefined ? { stage: options.stage } : {}) });
+}
+
+/** The format implied by a file name: .yaml/.yml → yaml, .json → json. */
+export function formatOf(path: string): ConfigFormat | undefined {
+  const ext = extname(path).toLowerCase();
+  if (ext === ".yaml" || ext === ".yml") return "yaml";
+  if (ext === ".json") return "json";
+  return undefined;
+}
+
+/** Reads, parses and validates a config file. Throws ConfigError for unreadable files too. */
+export async function loadConfig(path: string, options: LoadConfigOptions = {}): Promise<SlaConfig> {
+  const format = formatOf(path);
+  if (!format) {
+    throw new ConfigError(path, [
+      { path: "", message: "unsupported file extension (use .yaml, .yml or .json)" },
+    ]);
+  }
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : (code ?? "error");
+    throw new ConfigError(path, [{ path: "", message: `cannot read the file: ${why}` }]);
+  }
+  return parseConfig(text, {
+    format,
+    source: path,
+    ...(options.stage !== undefined ? { stage: options.stage } : {}),
+  });
+}
