@@ -1,0 +1,592 @@
+/**
+ * Builds the report document for a window: runs the SLI queries through a `QueryApi` (the Prometheus client),
+ * applies the SLO math, and never turns a failed or partial query into "met".
+ */
+import { type ErrorBudget, errorBudget, exhaustionForecast } from "../slo/budget.js";
+import { evaluateAvailability, evaluateRatio, type SliEvaluation } from "../slo/sli.js";
+import {
+  dailyWindows,
+  formatWindow,
+  previousWindow,
+  toZonedIso,
+  type Window,
+  windowHours,
+} from "../slo/windows.js";
+import { type MaintenanceInterval, probeDetail, type SlotSample, sumPerDay } from "./detail.js";
+import type { Breach, DailyPoint, QuantileFigure, ReportDocument, SloReport, SloStatus } from "./model.js";
+import { probeQueries, quantileQuery, requestQueries, type SliSpec, type Span } from "./queries.js";
+
+/** What the engine needs from a Prometheus client. */
+export interface QueryApi {
+  instant(query: string, time?: Date): Promise<{ result: InstantSample[]; warnings: string[] }>;
+  range(
+    query: string,
+    start: Date,
+    end: Date,
+    stepSeconds: number,
+  ): Promise<{ result: RangeSeries[]; warnings: string[] }>;
+}
+export interface InstantSample {
+  metric: Record<string, string>;
+  value: number;
+}
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: [number /* ms */, number][];
+}
+
+export interface ReportSlo {
+  name: string;
+  service: string;
+  description?: string;
+  /** ratio, e.g. 0.999 */
+  objective: number;
+  sli: SliSpec;
+  missingData: "unknown" | "good" | "bad";
+  minCoverage: number;
+  maintenance: { start: string; end: string; reason: string }[];
+}
+
+export interface ReportOptions {
+  window: Window;
+  slos: ReportSlo[];
+  api: QueryApi;
+  /** shown in the report; must not carry credentials */
+  sourceLabel: string;
+  now?: Date;
+  burnRate?: { fast: number; slow: number };
+  /** SLOs evaluated at once */
+  concurrency?: number;
+  /** compare with the previous window (two more instant queries per SLO) */
+  comparePrevious?: boolean;
+}
+
+/** Step of the per-step request queries: 15 min divides every real UTC offset, so local days are whole steps. */
+const REQUEST_STEP_SECONDS = 900;
+
+export async function buildReport(opts: ReportOptions): Promise<ReportDocument> {
+  const now = opts.now ?? new Date();
+  const w = opts.window;
+  const partial = now < w.end;
+  const fw = formatWindow(w);
+  const sloSpecs = opts.slos.filter((s) => s.sli.type !== "quantile");
+  const quantileSpecs = opts.slos.filter((s) => s.sli.type === "quantile");
+  const ctx: Ctx = { ...opts, now, partial };
+
+  const slos = await mapLimit(sloSpecs, opts.concurrency ?? 4, (s) => evaluateSlo(s, ctx));
+  const quantiles = (
+    await mapLimit(quantileSpecs, opts.concurrency ?? 4, (s) => evaluateQuantiles(s, ctx))
+  ).flat();
+  const breaches = findBreaches(slos, partial, opts.burnRate ?? { fast: 14.4, slow: 6 });
+  const count = (st: SloStatus) => slos.filter((s) => s.status === st).length;
+  return {
+    schemaVersion: 1,
+    kind: w.kind,
+    period: w.period,
+    window: { start: fw.start, end: fw.end, timeZone: w.timeZone, hours: windowHours(w) },
+    generatedAt: toZonedIso(now, w.timeZone),
+    partial,
+    source: { prometheus: opts.sourceLabel },
+    summary: { total: slos.length, met: count("met"), missed: count("missed"), unknown: count("unknown") },
+    slos,
+    quantiles,
+    breaches,
+  };
+}
+
+interface Ctx extends ReportOptions {
+  now: Date;
+  partial: boolean;
+}
+
+/** The part of the window that has data to look at: [start, min(end, now floored to the step)). */
+function observedSpan(w: Window, now: Date, stepMs: number): Span {
+  if (now >= w.end) return { start: w.start, end: w.end };
+  const elapsed = Math.max(0, now.getTime() - w.start.getTime());
+  return { start: w.start, end: new Date(w.start.getTime() + Math.floor(elapsed / stepMs) * stepMs) };
+}
+
+function maintenanceIn(slo: ReportSlo, span: Span): MaintenanceInterval[] {
+  return slo.maintenance
+    .map((m) => ({ start: new Date(m.start), end: new Date(m.end), reason: m.reason }))
+    .filter((m) => m.start < span.end && m.end > span.start)
+    .map((m) => ({
+      start: m.start < span.start ? span.start : m.start,
+      end: m.end > span.end ? span.end : m.end,
+      reason: m.reason,
+    }));
+}
+
+function unknownSlo(slo: ReportSlo, w: Window, reason: string, queries: string[]): SloReport {
+  const unit = slo.sli.type === "probe" ? "minutes" : "requests";
+  return {
+    name: slo.name,
+    service: slo.service,
+    ...(slo.description ? { description: slo.description } : {}),
+    objective: slo.objective,
+    sliType: slo.sli.type as SloReport["sliType"],
+    attainment: null,
+    status: "unknown",
+    reason,
+    errorBudget: { unit, allowed: 0, consumed: 0, remaining: null, overagePercent: 0 },
+    coverage: null,
+    burnRate: null,
+    incidents: [],
+    daily: dailyWindows(w).map((d) => ({ date: d.date, attainment: null, bad: 0 })),
+    maintenanceMinutes: 0,
+    maintenance: [],
+    missingData: slo.missingData,
+    method: methodText(slo),
+    queries,
+  };
+}
+
+async function evaluateSlo(slo: ReportSlo, ctx: Ctx): Promise<SloReport> {
+  const queries: string[] = [];
+  try {
+    const r =
+      slo.sli.type === "probe"
+        ? await evaluateProbe(slo, ctx, queries)
+        : await evaluateRequests(slo, ctx, queries);
+    if (ctx.comparePrevious !== false) {
+      const prev = previousWindow(ctx.window);
+      try {
+        const p =
+          slo.sli.type === "probe"
+            ? await probeSummary(slo, { ...ctx, window: prev, partial: false }, [])
+            : await requestSummary(slo, { ...ctx, window: prev, partial: false }, []);
+        r.previous = { period: prev.period, attainment: p.eval.attainment, status: p.eval.status };
+      } catch (e) {
+        r.previous = { period: prev.period, attainment: null, status: "unknown" };
+        r.reason = [r.reason, `previous period unavailable: ${errText(e)}`].filter(Boolean).join("; ");
+      }
+    }
+    return r;
+  } catch (e) {
+    return unknownSlo(slo, ctx.window, `query failed: ${errText(e)}`, queries);
+  }
+}
+
+function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Warnings mean Prometheus answered with possibly partial data: never "met" on that. */
+function applyWarnings(ev: SliEvaluation, warnings: string[]): SliEvaluation {
+  if (warnings.length === 0 || ev.status !== "met") return ev;
+  return {
+    ...ev,
+    status: "unknown",
+    reason: `Prometheus returned warnings (data may be partial): ${warnings.join("; ")}`,
+  };
+}
+
+async function probeSummary(slo: ReportSlo, ctx: Ctx, queries: string[]) {
+  const sli = slo.sli as Extract<SliSpec, { type: "probe" }>;
+  const stepMs = sli.intervalSeconds * 1000;
+  const span = observedSpan(ctx.window, ctx.now, stepMs);
+  const q = probeQueries(sli, span);
+  queries.push(q.present, q.good);
+  const [present, good] = await Promise.all([ctx.api.instant(q.present), ctx.api.instant(q.good)]);
+  const seriesCount = Math.max(1, present.result.length);
+  const slotsInSpan = Math.round((span.end.getTime() - span.start.getTime()) / stepMs);
+  const totals = {
+    expected: slotsInSpan * seriesCount,
+    present: present.result.reduce((a, s) => a + s.value, 0),
+    good: good.result.reduce((a, s) => a + s.value, 0),
+  };
+  const warnings = [...present.warnings, ...good.warnings];
+  const eval_ = evaluateAvailability({
+    objective: slo.objective,
+    ...totals,
+    missingData: slo.missingData,
+    minCoverage: slo.minCoverage,
+  });
+  return { sli, span, stepMs, seriesCount, totals, warnings, q, eval: applyWarnings(eval_, warnings) };
+}
+
+async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promise<SloReport> {
+  const s = await probeSummary(slo, ctx, queries);
+  const { span, stepMs, seriesCount } = s;
+  const days = dailyWindows(ctx.window);
+  const maintenance = maintenanceIn(slo, span);
+  // Detail: one point per probe interval, evaluated at slot end - 1 ms so each point holds exactly the
+  // sample of its slot (absent = missing). Chunked by the client under the 11 000-points limit.
+  let slots = new Map<number, SlotSample>();
+  const warnings = [...s.warnings];
+  if (span.end > span.start) {
+    queries.push(s.q.perInterval);
+    const detail = await ctx.api.range(
+      s.q.perInterval,
+      new Date(span.start.getTime() + stepMs - 1),
+      new Date(span.end.getTime() - 1),
+      stepMs / 1000,
+    );
+    warnings.push(...detail.warnings);
+    slots = new Map();
+    for (const series of detail.result) {
+      for (const [t, v] of series.values) {
+        const slot = t + 1 - stepMs;
+        const cur = slots.get(slot) ?? { t: slot, present: 0, good: 0 };
+        cur.present += 1;
+        cur.good += v >= 1 ? 1 : 0;
+        slots.set(slot, cur);
+      }
+    }
+  }
+  const toIso = (d: Date) => toZonedIso(d, ctx.window.timeZone);
+  const detail = probeDetail({
+    start: span.start,
+    end: span.end,
+    stepMs,
+    slots,
+    seriesCount,
+    days,
+    maintenance,
+    toIso,
+  });
+  // Summary counts come from the exact instant queries; maintenance from the per-interval detail.
+  const ev = applyWarnings(
+    evaluateAvailability({
+      objective: slo.objective,
+      ...s.totals,
+      maintenance: clampMaintenance(detail.maintenance, s.totals),
+      missingData: slo.missingData,
+      minCoverage: slo.minCoverage,
+    }),
+    warnings,
+  );
+  const daily: DailyPoint[] = detail.days.map((d) => {
+    const e = evaluateAvailability({
+      objective: slo.objective,
+      expected: d.expected + d.maintenance.expected,
+      present: d.present + d.maintenance.present,
+      good: d.good + d.maintenance.good,
+      maintenance: d.maintenance,
+      missingData: slo.missingData,
+    });
+    return { date: d.date, attainment: e.attainment, bad: (e.bad * stepMs) / 60_000 };
+  });
+  for (const d of days.slice(detail.days.length)) daily.push({ date: d.date, attainment: null, bad: 0 });
+  const unitMinutes = stepMs / 60_000;
+  const maintenanceMinutes = maintenance.reduce(
+    (a, m) => a + (m.end.getTime() - m.start.getTime()) / 60_000,
+    0,
+  );
+  return finishSlo(slo, ctx, ev, {
+    unit: "minutes",
+    scale: unitMinutes,
+    downtimeMinutes:
+      (s.totals.present - s.totals.good - (detail.maintenance.present - detail.maintenance.good)) *
+      unitMinutes,
+    incidents: detail.incidents,
+    daily,
+    maintenanceMinutes,
+    maintenance: maintenance.map((m) => ({ start: toIso(m.start), end: toIso(m.end), reason: m.reason })),
+    queries,
+    fullWindowEligible: (windowMinutesOf(ctx.window) - maintenanceMinutes) / unitMinutes,
+  });
+}
+
+function clampMaintenance(
+  m: { expected: number; present: number; good: number },
+  totals: { expected: number; present: number; good: number },
+) {
+  // Detail and summary come from different queries; never let the excluded part exceed the whole.
+  return {
+    expected: Math.min(m.expected, totals.expected),
+    present: Math.min(m.present, totals.present),
+    good: Math.min(m.good, totals.good),
+  };
+}
+
+const windowMinutesOf = (w: Window) => (w.end.getTime() - w.start.getTime()) / 60_000;
+
+async function requestSummary(slo: ReportSlo, ctx: Ctx, queries: string[]) {
+  const sli = slo.sli as Extract<SliSpec, { type: "ratio" | "latency" }>;
+  const span = observedSpan(ctx.window, ctx.now, 60_000);
+  const q = requestQueries(sli, span, REQUEST_STEP_SECONDS);
+  const one = async (query: string | undefined) => {
+    if (!query) return { value: null as number | null, warnings: [] as string[] };
+    queries.push(query);
+    const r = await ctx.api.instant(query);
+    return {
+      value: r.result.length > 0 ? r.result.reduce((a, s) => a + s.value, 0) : null,
+      warnings: r.warnings,
+    };
+  };
+  const [good, bad, total] = await Promise.all([one(q.good), one(q.bad), one(q.total)]);
+  const warnings = [...good.warnings, ...bad.warnings, ...total.warnings];
+  const ev = evaluateRatio({
+    objective: slo.objective,
+    ...(q.good ? { good: good.value } : { bad: bad.value }),
+    total: total.value,
+    minCoverage: slo.minCoverage,
+  });
+  return { sli, span, q, warnings, eval: applyWarnings(ev, warnings) };
+}
+
+async function evaluateRequests(slo: ReportSlo, ctx: Ctx, queries: string[]): Promise<SloReport> {
+  const s = await requestSummary(slo, ctx, queries);
+  const days = dailyWindows(ctx.window);
+  const warnings = [...s.warnings];
+  // Daily breakdown: increase per 15-minute step, summed per local day (extrapolated, approximate).
+  const perStep = async (query: string | undefined) => {
+    const out = new Map<number, number>();
+    if (!query || s.span.end <= s.span.start) return out;
+    queries.push(query);
+    const step = REQUEST_STEP_SECONDS * 1000;
+    const r = await ctx.api.range(
+      query,
+      new Date(s.span.start.getTime() + step - 1),
+      new Date(s.span.end.getTime() - 1),
+      REQUEST_STEP_SECONDS,
+    );
+    warnings.push(...r.warnings);
+    for (const series of r.result)
+      for (const [t, v] of series.values) out.set(t + 1 - step, (out.get(t + 1 - step) ?? 0) + v);
+    return out;
+  };
+  const [goodSteps, badSteps, totalSteps] = await Promise.all([
+    perStep(s.q.goodPerStep),
+    perStep(s.q.badPerStep),
+    perStep(s.q.totalPerStep),
+  ]);
+  const expectedSteps = Math.round(
+    (s.span.end.getTime() - s.span.start.getTime()) / (REQUEST_STEP_SECONDS * 1000),
+  );
+  const coverage = expectedSteps > 0 ? totalSteps.size / expectedSteps : null;
+  const goodDay = sumPerDay(s.q.goodPerStep ? goodSteps : badSteps, days);
+  const totalDay = sumPerDay(totalSteps, days);
+  const daily: DailyPoint[] = days.map((d) => {
+    const total = totalDay.get(d.date) ?? 0;
+    const x = goodDay.get(d.date) ?? 0;
+    const goodN = s.q.goodPerStep ? Math.min(x, total) : Math.max(0, total - x);
+    return { date: d.date, attainment: total > 0 ? goodN / total : null, bad: Math.max(0, total - goodN) };
+  });
+  let ev = applyWarnings(s.eval, warnings);
+  if (coverage !== null && coverage < slo.minCoverage && ev.status === "met") {
+    ev = {
+      ...ev,
+      status: "unknown",
+      reason: `data covers only ${(coverage * 100).toFixed(1)} % of the window (minimum ${(slo.minCoverage * 100).toFixed(0)} %)`,
+    };
+  }
+  return finishSlo(
+    slo,
+    ctx,
+    { ...ev, coverage: coverage ?? ev.coverage },
+    {
+      unit: "requests",
+      scale: 1,
+      incidents: [],
+      daily,
+      maintenanceMinutes: 0,
+      maintenance: [],
+      queries,
+      fullWindowEligible: null,
+    },
+  );
+}
+
+function finishSlo(
+  slo: ReportSlo,
+  ctx: Ctx,
+  ev: SliEvaluation,
+  x: {
+    unit: "minutes" | "requests";
+    /** units per counted sample (minutes per probe interval) */
+    scale: number;
+    downtimeMinutes?: number;
+    incidents: SloReport["incidents"];
+    daily: DailyPoint[];
+    maintenanceMinutes: number;
+    maintenance: SloReport["maintenance"];
+    queries: string[];
+    /** eligible units of the whole window, for the budget of a window still running */
+    fullWindowEligible: number | null;
+  },
+): SloReport {
+  let budget: ErrorBudget | null = ev.errorBudget;
+  let forecast: SloReport["forecast"];
+  if (ctx.partial && ev.attainment !== null) {
+    // A running window: the budget is the whole period's, consumption so far.
+    const fullEligible =
+      x.fullWindowEligible ?? (ev.eligible > 0 ? ev.eligible * windowFraction(ctx) : ev.eligible);
+    budget = errorBudget({ objective: slo.objective, total: fullEligible, bad: ev.bad });
+    const f = exhaustionForecast({
+      objective: slo.objective,
+      window: ctx.window,
+      now: ctx.now,
+      badSoFar: ev.bad,
+      eligibleSoFar: ev.eligible,
+    });
+    forecast = {
+      exhaustsAt: f.exhaustsAt ? toZonedIso(f.exhaustsAt, ctx.window.timeZone) : null,
+      withinWindow: f.withinWindow,
+    };
+  }
+  let status = ev.status;
+  let reason = ev.reason;
+  if (ctx.partial && ev.attainment !== null && budget !== null) {
+    // A running period is never "met" yet: it is "missed" once the whole period's budget is gone.
+    if (budget.remaining < 0) {
+      status = "missed";
+      reason = "the error budget of the whole period is already exhausted";
+    } else {
+      status = "unknown";
+      const pct = Math.round(
+        (100 * (ctx.now.getTime() - ctx.window.start.getTime())) /
+          (ctx.window.end.getTime() - ctx.window.start.getTime()),
+      );
+      reason = [`period in progress (${pct} % elapsed)`, ev.reason].filter(Boolean).join("; ");
+    }
+  }
+  const known = ev.attainment !== null && budget !== null;
+  return {
+    name: slo.name,
+    service: slo.service,
+    ...(slo.description ? { description: slo.description } : {}),
+    objective: slo.objective,
+    sliType: slo.sli.type as SloReport["sliType"],
+    attainment: ev.attainment,
+    status,
+    ...(reason ? { reason } : {}),
+    errorBudget: {
+      unit: x.unit,
+      allowed: known ? budget!.allowed * x.scale : 0,
+      consumed: known ? budget!.consumed * x.scale : 0,
+      remaining: known ? budget!.remaining : null,
+      overagePercent: known ? budget!.overagePercent : 0,
+    },
+    ...(x.downtimeMinutes !== undefined ? { downtimeMinutes: x.downtimeMinutes } : {}),
+    coverage: ev.attainment === null && ev.coverage === 0 ? 0 : ev.coverage,
+    burnRate: ev.burnRate ?? null,
+    ...(forecast ? { forecast } : {}),
+    incidents: x.incidents,
+    daily: x.daily,
+    maintenanceMinutes: x.maintenanceMinutes,
+    maintenance: x.maintenance,
+    missingData: slo.missingData,
+    method: methodText(slo),
+    queries: x.queries,
+  };
+}
+
+function windowFraction(ctx: Ctx): number {
+  const total = ctx.window.end.getTime() - ctx.window.start.getTime();
+  const elapsed = Math.max(1, Math.min(total, ctx.now.getTime() - ctx.window.start.getTime()));
+  return total / elapsed;
+}
+
+export function methodText(slo: ReportSlo): string {
+  switch (slo.sli.type) {
+    case "probe":
+      return (
+        `Availability = successful probe samples / expected samples (one per ${slo.sli.intervalSeconds} s) in ` +
+        `the window, counted exactly with count_over_time/sum_over_time evaluated at the window end - 1 ms; ` +
+        `maintenance excluded; missing samples: ${slo.missingData}.`
+      );
+    case "ratio":
+      return (
+        `Ratio = sum(increase(${slo.sli.good ? "good" : "bad"})) / sum(increase(total)) over the window at its end - 1 ms. ` +
+        "increase() extrapolates to the window edges and handles counter resets, so request counts are not " +
+        "integers; a series that first appears inside the window loses its first sample. Daily figures sum " +
+        "15-minute increases and are approximate."
+      );
+    case "latency":
+      return (
+        `Latency = requests at or below ${slo.sli.thresholdSeconds} s (histogram bucket le) / all requests, both ` +
+        "from increase() over the window at its end - 1 ms (extrapolated; see ratio SLIs)."
+      );
+    default:
+      return "Quantile from histogram_quantile over increase() of the buckets across the window (interpolated within a bucket).";
+  }
+}
+
+async function evaluateQuantiles(slo: ReportSlo, ctx: Ctx): Promise<QuantileFigure[]> {
+  const sli = slo.sli as Extract<SliSpec, { type: "quantile" }>;
+  const span = observedSpan(ctx.window, ctx.now, 60_000);
+  return Promise.all(
+    sli.quantiles.map(async (qv) => {
+      const query = quantileQuery(sli, qv, span);
+      const target = sli.targetSeconds?.[String(qv)];
+      const base = {
+        name: slo.name,
+        service: slo.service,
+        quantile: qv,
+        ...(target !== undefined ? { targetSeconds: target } : {}),
+        query,
+      };
+      try {
+        const r = await ctx.api.instant(query);
+        const v = r.result[0]?.value;
+        const value = v === undefined || !Number.isFinite(v) ? null : v;
+        const status: SloStatus =
+          value === null || target === undefined || r.warnings.length > 0
+            ? "unknown"
+            : value <= target
+              ? "met"
+              : "missed";
+        return { ...base, valueSeconds: value, status };
+      } catch {
+        return { ...base, valueSeconds: null, status: "unknown" as const };
+      }
+    }),
+  );
+}
+
+export function findBreaches(
+  slos: SloReport[],
+  partial: boolean,
+  burn: { fast: number; slow: number },
+): Breach[] {
+  const out: Breach[] = [];
+  for (const s of slos) {
+    const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(3)} %`);
+    if (s.status === "missed") {
+      const rem = s.errorBudget.remaining ?? 0;
+      out.push(
+        partial
+          ? {
+              slo: s.name,
+              service: s.service,
+              kind: "budget-exhausted",
+              severity: "critical",
+              detail: `error budget of the period exhausted while it is still running (${(rem * 100).toFixed(1)} % remaining)`,
+            }
+          : {
+              slo: s.name,
+              service: s.service,
+              kind: "missed",
+              severity: "critical",
+              detail: `attainment ${pct(s.attainment)} below objective ${pct(s.objective)}`,
+            },
+      );
+      continue;
+    }
+    if (partial && s.burnRate !== null && s.burnRate >= burn.slow) {
+      out.push({
+        slo: s.name,
+        service: s.service,
+        kind: "fast-burn",
+        severity: s.burnRate >= burn.fast ? "critical" : "warning",
+        detail: `burning the error budget at ${s.burnRate.toFixed(1)}x the sustainable rate`,
+      });
+    }
+  }
+  return out;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,37 @@
+/** Deterministic storage keys of a report (same layout in S3 and in a local folder). */
+import { createHash } from "node:crypto";
+import { DateTime } from "luxon";
+import type { Window } from "../slo/windows.js";
+
+export const REPORT_FORMATS = ["json", "html", "md", "txt", "csv"] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export const INDEX_KEY = "reports/index.json";
+
+const compact = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HHmm");
+
+/** `monthly/2026-10`, `weekly/2026-W43`, `custom/2026-10-05T0000_2026-10-12T0000` (+ subset suffix). */
+export function reportId(w: Window, sloFilter?: string[]): string {
+  const base =
+    w.kind === "custom"
+      ? `custom/${compact(w.start, w.timeZone)}_${compact(w.end, w.timeZone)}`
+      : `${w.kind}/${w.period}`;
+  if (!sloFilter || sloFilter.length === 0) return base;
+  const h = createHash("sha256")
+    .update([...sloFilter].sort().join("\n"))
+    .digest("hex")
+    .slice(0, 8);
+  return `${base}/subset-${h}`;
+}
+
+export function reportKeys(w: Window, sloFilter?: string[]): Record<ReportFormat, string> {
+  const id = reportId(w, sloFilter);
+  return Object.fromEntries(REPORT_FORMATS.map((f) => [f, `reports/${id}/report.${f}`])) as Record<
+    ReportFormat,
+    string
+  >;
+}
+
+/** Marker recording that a notification for this report was published (publish at most once). */
+export function notificationKey(w: Window, sloFilter: string[] | undefined, name: string): string {
+  return `notifications/${reportId(w, sloFilter)}/${name.replace(/[^A-Za-z0-9_.-]/g, "_")}.json`;
+}

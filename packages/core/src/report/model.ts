@@ -1,0 +1,100 @@
+/**
+ * The report document (schemaVersion 1). Field names are a contract other tools rely on (DESIGN.md §7):
+ * objectives and attainments are ratios (0.999), `remaining` is a ratio of the allowed budget (negative when
+ * overspent), times are ISO-8601 with the zone's offset, and the window end is exclusive.
+ */
+export type SliType = "probe" | "ratio" | "latency";
+export type SloStatus = "met" | "missed" | "unknown";
+export type ReportKind = "weekly" | "monthly" | "custom";
+
+export interface ErrorBudgetReport {
+  unit: "minutes" | "requests";
+  /** (1 - objective) x eligible units */
+  allowed: number;
+  /** bad units */
+  consumed: number;
+  /** 1 - consumed/allowed; 1 = untouched, 0 = spent, negative = overspent; null when nothing is known */
+  remaining: number | null;
+  /** consumed beyond allowed, as a percentage of allowed (0 when within budget) */
+  overagePercent: number;
+}
+
+export interface IncidentReport {
+  start: string;
+  end: string;
+  minutes: number;
+}
+
+export interface DailyPoint {
+  /** local calendar date in the report's time zone */
+  date: string;
+  attainment: number | null;
+  /** bad units of that day (minutes or requests) */
+  bad: number;
+}
+
+export interface SloReport {
+  name: string;
+  service: string;
+  description?: string;
+  objective: number;
+  sliType: SliType;
+  attainment: number | null;
+  status: SloStatus;
+  reason?: string;
+  errorBudget: ErrorBudgetReport;
+  /** probe SLIs: failed minutes (maintenance excluded) */
+  downtimeMinutes?: number;
+  /** present samples / expected samples outside maintenance (1 for ratio SLIs with data) */
+  coverage: number | null;
+  /** (bad/total) / (1 - objective) over the whole window */
+  burnRate: number | null;
+  /** for a window still running: when the budget runs out at the current burn rate */
+  forecast?: { exhaustsAt: string | null; withinWindow: boolean };
+  incidents: IncidentReport[];
+  daily: DailyPoint[];
+  maintenanceMinutes: number;
+  maintenance: { start: string; end: string; reason: string }[];
+  missingData: "unknown" | "good" | "bad";
+  previous?: { period: string | null; attainment: number | null; status: SloStatus };
+  /** how the figure was computed, in words (e.g. increase() extrapolation) */
+  method: string;
+  queries: string[];
+}
+
+export interface QuantileFigure {
+  name: string;
+  service: string;
+  quantile: number;
+  /** null when no data */
+  valueSeconds: number | null;
+  targetSeconds?: number;
+  status: SloStatus;
+  query: string;
+}
+
+export interface Breach {
+  slo: string;
+  service: string;
+  kind: "missed" | "budget-exhausted" | "fast-burn";
+  severity: "critical" | "warning";
+  detail: string;
+}
+
+export interface ReportDocument {
+  schemaVersion: 1;
+  kind: ReportKind;
+  /** "2026-10", "2026-W43", or null for a custom range */
+  period: string | null;
+  window: { start: string; end: string; timeZone: string; hours: number };
+  generatedAt: string;
+  /** the window had not ended when the report was generated */
+  partial: boolean;
+  source: { prometheus: string };
+  summary: { total: number; met: number; missed: number; unknown: number };
+  slos: SloReport[];
+  quantiles: QuantileFigure[];
+  breaches: Breach[];
+  /** where the rendered files live, filled in by the store step */
+  location?: { base: string; files: Record<string, string> };
+}

@@ -1,0 +1,139 @@
+/**
+ * PromQL for each SLI type over a calendar window (pure).
+ *
+ * Summary figures are instant queries evaluated with `@ (end - 1 ms)` and a range equal to the window:
+ * Prometheus 2.x ranges are closed at both ends, so `x[W] @ end` would include the sample at exactly
+ * `end - W` *and* the one at `end` (one sample too many on minute-aligned data). Shifting by 1 ms keeps
+ * exactly the samples in [start, end). The `@` modifier makes a past period give the same answer every time.
+ */
+import { atModifier, formatDuration, selector } from "../prometheus/promql.js";
+
+export interface MetricSelector {
+  metric: string;
+  labels?: Record<string, string>;
+  labelsRegex?: Record<string, string>;
+}
+
+export type SliSpec =
+  | { type: "probe"; target?: string; selector?: Record<string, string>; intervalSeconds: number }
+  | { type: "ratio"; good?: MetricSelector; bad?: MetricSelector; total: MetricSelector }
+  | {
+      type: "latency";
+      metric: string;
+      labels?: Record<string, string>;
+      labelsRegex?: Record<string, string>;
+      thresholdSeconds: number;
+    }
+  | {
+      type: "quantile";
+      metric: string;
+      labels?: Record<string, string>;
+      labelsRegex?: Record<string, string>;
+      quantiles: number[];
+      targetSeconds?: Record<string, number>;
+    };
+
+export interface Span {
+  start: Date;
+  end: Date;
+}
+
+/** `[<window>] @ <end - 1ms>` */
+export function windowRange(span: Span): string {
+  return `[${formatDuration(span.end.getTime() - span.start.getTime())}] ${atModifier(new Date(span.end.getTime() - 1))}`;
+}
+
+/** A regex matching the `le` label of a bucket whatever the exporter's float formatting ("1", "1.0", "0.50"). */
+export function leMatcher(threshold: number): string {
+  if (!Number.isFinite(threshold) || threshold <= 0)
+    throw new Error(`invalid latency threshold ${threshold}`);
+  const s = String(threshold);
+  if (/e/i.test(s)) return s;
+  const [int, frac] = s.split(".") as [string, string | undefined];
+  return frac === undefined ? `${int}(\\.0*)?` : `${int}\\.${frac}0*`;
+}
+
+export function probeSelector(sli: Extract<SliSpec, { type: "probe" }>): string {
+  const labels: Record<string, string> = {
+    ...(sli.target ? { target: sli.target } : {}),
+    ...(sli.selector ?? {}),
+  };
+  return selector("probe_success", labels);
+}
+
+const sel = (m: MetricSelector) => selector(m.metric, m.labels, m.labelsRegex);
+
+/** good / bad / total selectors of a request-based SLI (ratio or latency). */
+export function requestSelectors(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
+  good?: string;
+  bad?: string;
+  total: string;
+} {
+  if (sli.type === "ratio") {
+    return {
+      ...(sli.good ? { good: sel(sli.good) } : {}),
+      ...(sli.bad ? { bad: sel(sli.bad) } : {}),
+      total: sel(sli.total),
+    };
+  }
+  const regex = { ...(sli.labelsRegex ?? {}), le: leMatcher(sli.thresholdSeconds) };
+  return {
+    good: selector(`${sli.metric}_bucket`, sli.labels, regex),
+    total: selector(`${sli.metric}_count`, sli.labels, sli.labelsRegex),
+  };
+}
+
+export interface ProbeQueries {
+  /** per series: samples present in the window */
+  present: string;
+  /** per series: successful samples in the window */
+  good: string;
+  /** range query, one point per probe interval: the sample of that interval (absent = missing) */
+  perInterval: string;
+}
+
+export function probeQueries(sli: Extract<SliSpec, { type: "probe" }>, span: Span): ProbeQueries {
+  const s = probeSelector(sli);
+  const r = windowRange(span);
+  return {
+    present: `count_over_time(${s}${r})`,
+    good: `sum_over_time(${s}${r})`,
+    perInterval: `min_over_time(${s}[${sli.intervalSeconds}s])`,
+  };
+}
+
+export interface RequestQueries {
+  good?: string;
+  bad?: string;
+  total: string;
+  /** range queries: increase per step, summed per local day afterwards */
+  goodPerStep?: string;
+  badPerStep?: string;
+  totalPerStep: string;
+}
+
+export function requestQueries(
+  sli: Extract<SliSpec, { type: "ratio" | "latency" }>,
+  span: Span,
+  stepSeconds: number,
+): RequestQueries {
+  const s = requestSelectors(sli);
+  const r = windowRange(span);
+  const inc = (x: string) => `sum(increase(${x}${r}))`;
+  const incStep = (x: string) => `sum(increase(${x}[${stepSeconds}s]))`;
+  return {
+    ...(s.good ? { good: inc(s.good), goodPerStep: incStep(s.good) } : {}),
+    ...(s.bad ? { bad: inc(s.bad), badPerStep: incStep(s.bad) } : {}),
+    total: inc(s.total),
+    totalPerStep: incStep(s.total),
+  };
+}
+
+export function quantileQuery(
+  sli: Extract<SliSpec, { type: "quantile" }>,
+  quantile: number,
+  span: Span,
+): string {
+  const bucket = selector(`${sli.metric}_bucket`, sli.labels, sli.labelsRegex);
+  return `histogram_quantile(${quantile}, sum by (le) (increase(${bucket}${windowRange(span)})))`;
+}
