@@ -1,1 +1,3 @@
-export {};
+export * from "./config/index.js";
+export * from "./prometheus/index.js";
+export * from "./slo/index.js";

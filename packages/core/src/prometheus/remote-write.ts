@@ -1,0 +1,192 @@
+/**
+ * Prometheus remote write 1.0: protobuf `WriteRequest`, snappy block compression, POST.
+ *
+ * ```proto
+ * message WriteRequest { repeated TimeSeries timeseries = 1; }
+ * message TimeSeries  { repeated Label labels = 1; repeated Sample samples = 2; }
+ * message Label       { string name = 1; string value = 2; }
+ * message Sample      { double value = 1; int64 timestamp = 2; } // ms since the epoch
+ * ```
+ *
+ * `write()` never throws: a failed remote write must not crash a probe run. It reports `{ ok: false, error }`
+ * instead (retried once on 5xx, 429, network errors and timeouts; 4xx is final, with the server's text).
+ */
+import protobuf from "protobufjs/light.js";
+import { compress } from "snappyjs";
+import type { Dispatcher } from "undici";
+import { type PrometheusAuth, signRequest } from "./auth.js";
+import { backoff, HttpFailure, safeUrl, send, sleep, truncate } from "./http.js";
+import { isValidLabelName, isValidMetricName } from "./promql.js";
+
+export interface RemoteSample {
+  value: number;
+  /** ms since the epoch */
+  timestampMs: number;
+}
+
+export interface RemoteSeries {
+  /** all labels, the metric name as `__name__` included */
+  labels: Record<string, string>;
+  samples: RemoteSample[];
+}
+
+export type WriteResult =
+  | { ok: true; status: number; attempts: number }
+  | { ok: false; status?: number; error: string; attempts: number };
+
+export interface RemoteWriterOptions {
+  /** full remote-write URL, e.g. `http://127.0.0.1:9090/api/v1/write` or `…/workspaces/ws-…/api/v1/remote_write` */
+  url: string;
+  auth?: PrometheusAuth;
+  /** total deadline of one attempt, default 10 000 ms */
+  timeoutMs?: number;
+  /** retries after the first attempt, default 1 */
+  retries?: number;
+  /** delay before retry n, default [200] */
+  backoffMs?: number[];
+  userAgent?: string;
+  dispatcher?: Dispatcher;
+}
+
+export interface RemoteWriter {
+  write(series: RemoteSeries[]): Promise<WriteResult>;
+}
+
+export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "content-encoding": "snappy",
+  "content-type": "application/x-protobuf",
+  "x-prometheus-remote-write-version": "0.1.0",
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Protobuf types, defined through the reflection API (no .proto file, no code generation)
+
+const { Field, Root, Type } = protobuf;
+const root = new Root();
+root
+  .define("prometheus")
+  .add(new Type("Label").add(new Field("name", 1, "string")).add(new Field("value", 2, "string")))
+  .add(new Type("Sample").add(new Field("value", 1, "double")).add(new Field("timestamp", 2, "int64")))
+  .add(
+    new Type("TimeSeries")
+      .add(new Field("labels", 1, "Label", "repeated"))
+      .add(new Field("samples", 2, "Sample", "repeated")),
+  )
+  .add(new Type("WriteRequest").add(new Field("timeseries", 1, "TimeSeries", "repeated")));
+const WriteRequest = root.lookupType("prometheus.WriteRequest");
+
+/**
+ * Validates and normalises the series: labels with empty values dropped (Prometheus treats them as absent),
+ * labels sorted by name (byte order, as the receiver requires), samples sorted by time. Throws on invalid
+ * label or metric names, a missing `__name__`, or non-integer timestamps.
+ */
+export function normaliseSeries(series: RemoteSeries[]): {
+  labels: { name: string; value: string }[];
+  samples: { value: number; timestamp: number }[];
+}[] {
+  return series.map((s, i) => {
+    const name = s.labels.__name__;
+    if (name === undefined || !isValidMetricName(name)) {
+      throw new Error(`series ${i}: __name__ ${JSON.stringify(name)} is missing or not a valid metric name`);
+    }
+    const labels = Object.entries(s.labels)
+      .filter(([, v]) => v !== "")
+      .map(([k, v]) => {
+        if (!isValidLabelName(k))
+          throw new Error(`series ${i} (${name}): invalid label name ${JSON.stringify(k)}`);
+        if (typeof v !== "string") throw new Error(`series ${i} (${name}): label ${k} is not a string`);
+        return { name: k, value: v };
+      })
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const samples = s.samples
+      .map((p) => {
+        if (typeof p.value !== "number")
+          throw new Error(`series ${i} (${name}): sample value is not a number`);
+        if (!Number.isSafeInteger(p.timestampMs)) {
+          throw new Error(`series ${i} (${name}): timestamp ${p.timestampMs} is not whole milliseconds`);
+        }
+        return { value: p.value, timestamp: p.timestampMs };
+      })
+      .sort((a, b) => a.timestamp - b.timestamp);
+    return { labels, samples };
+  });
+}
+
+/** The uncompressed protobuf `WriteRequest`. */
+export function encodeWriteRequest(series: RemoteSeries[]): Uint8Array {
+  return WriteRequest.encode(WriteRequest.fromObject({ timeseries: normaliseSeries(series) })).finish();
+}
+
+/** The HTTP body of a remote write: snappy (block format) of the protobuf `WriteRequest`. */
+export function encodeRemoteWriteBody(series: RemoteSeries[]): Uint8Array {
+  return compress(encodeWriteRequest(series));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+
+export function createRemoteWriter(options: RemoteWriterOptions): RemoteWriter {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const retries = options.retries ?? 1;
+  const delays = options.backoffMs ?? [200];
+  const where = safeUrl(options.url);
+  const userAgent = options.userAgent ?? "sla-monitor";
+
+  async function write(series: RemoteSeries[]): Promise<WriteResult> {
+    let body: Uint8Array;
+    try {
+      body = encodeRemoteWriteBody(series);
+    } catch (e) {
+      return { ok: false, attempts: 0, error: `remote write to ${where} not sent: ${(e as Error).message}` };
+    }
+    for (let attempt = 1; ; attempt++) {
+      let result: Extract<WriteResult, { ok: false }>;
+      let retryable: boolean;
+      try {
+        const headers = await signRequest(options.auth, {
+          method: "POST",
+          url: options.url,
+          headers: { ...REMOTE_WRITE_HEADERS, "user-agent": userAgent },
+          body,
+        });
+        const res = await send({
+          url: options.url,
+          method: "POST",
+          headers,
+          body,
+          timeoutMs,
+          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        });
+        if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
+        const text = truncate(res.body.toString("utf8").trim(), 500) || "(empty body)";
+        result = {
+          ok: false,
+          status: res.status,
+          attempts: attempt,
+          error: `remote write to ${where} failed (HTTP ${res.status}) after ${attempt} attempt(s): ${text}`,
+        };
+        retryable = res.status >= 500 || res.status === 429;
+      } catch (e) {
+        const kind = e instanceof HttpFailure ? e.kind : "error";
+        result = {
+          ok: false,
+          attempts: attempt,
+          error: `remote write to ${where} failed (${kind}) after ${attempt} attempt(s): ${(e as Error).message}`,
+        };
+        // signing/credential errors will not go away on retry
+        retryable = e instanceof HttpFailure;
+      }
+      if (!retryable || attempt > retries) return result;
+      await sleep(backoff(delays, attempt));
+    }
+  }
+
+  return {
+    async write(series) {
+      try {
+        return await write(series);
+      } catch (e) {
+        return { ok: false, attempts: 0, error: `remote write to ${where} failed: ${(e as Error).message}` };
+      }
+    },
+  };
+}
