@@ -3,7 +3,7 @@
  * objectives and attainments are ratios (0.999), `remaining` is a ratio of the allowed budget (negative when
  * overspent), times are ISO-8601 with the zone's offset, and the window end is exclusive.
  */
-export type SliType = "probe" | "ratio" | "latency";
+export type ReportSliType = "probe" | "ratio" | "latency";
 export type SloStatus = "met" | "missed" | "unknown";
 export type ReportKind = "weekly" | "monthly" | "custom";
 
@@ -38,7 +38,7 @@ export interface SloReport {
   service: string;
   description?: string;
   objective: number;
-  sliType: SliType;
+  sliType: ReportSliType;
   attainment: number | null;
   status: SloStatus;
   reason?: string;
