@@ -1,0 +1,24 @@
+export { type PublishMarker, type PublishOnceOptions, type PublishOnceResult, publishOnce } from "./once.js";
+export { OUTBOX_TOPIC_ARN, type OutboxEntry, OutboxNotifier, type OutboxNotifierOptions } from "./outbox.js";
+export {
+  type BuildSnsPublishOptions,
+  buildSnsPublishInput,
+  type ChatbotCustomNotification,
+  chatbotNotification,
+  parseTopicArn,
+  SNS_MAX_MESSAGE_BYTES,
+  SNS_SUBJECT_MAX_CHARS,
+  SnsNotifier,
+  type SnsNotifierOptions,
+  type SnsStructuredMessage,
+  sanitizeAttributeName,
+  sanitizeSubject,
+} from "./sns.js";
+export {
+  type ChatContent,
+  type Notification,
+  type NotificationKind,
+  type Notifier,
+  NotifyError,
+  type Severity,
+} from "./types.js";

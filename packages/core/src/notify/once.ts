@@ -1,0 +1,122 @@
+/**
+ * Publish at most once per key, retry-safe: a marker object records the claim and the outcome.
+ *
+ * marker absent           -> claim it (If-None-Match: *), publish, mark "sent"
+ * "sent"                  -> do nothing (already sent)
+ * "failed"                -> the previous attempt's publish failed: re-claim (If-Match) and publish
+ * "sending", fresh        -> another invocation is publishing right now: do nothing
+ * "sending", older than   -> its invocation died between claim and outcome (Lambda runs at most 15 min):
+ *   the lease                re-claim and publish. This is the one case that can send twice (when the
+ *                             dead invocation's publish had reached SNS); it needs a crash in a window of
+ *                             milliseconds, and is preferred over losing the notification.
+ * Concurrent callers race on the conditional writes: one wins the claim, the others re-read.
+ */
+import type { ObjectStore } from "../store/index.js";
+import { ConcurrentModificationError, PreconditionFailedError, StateStore } from "../store/index.js";
+import type { Notification, Notifier } from "./types.js";
+
+export interface PublishMarker {
+  state: "sending" | "sent" | "failed";
+  kind: Notification["kind"];
+  subject: string;
+  dedupeKey?: string;
+  claimedAt: string;
+  /** publish attempts so far (claims) */
+  attempt: number;
+  id?: string;
+  sentAt?: string;
+  error?: string;
+  failedAt?: string;
+}
+
+export interface PublishOnceResult {
+  /** true when this call published the message */
+  published: boolean;
+  state: "published" | "already-sent" | "in-progress";
+  /** the notifier's message id (this call's, or the earlier one for already-sent) */
+  id?: string;
+  /** set when the message was published but the "sent" marker could not be written */
+  markerError?: string;
+}
+
+export interface PublishOnceOptions {
+  /** a "sending" claim older than this is considered abandoned (default 15 min) */
+  leaseMs?: number;
+  /** conditional-write races to tolerate (default 5) */
+  maxAttempts?: number;
+}
+
+export async function publishOnce(
+  store: ObjectStore,
+  notifier: Notifier,
+  key: string,
+  msg: Notification,
+  now: Date = new Date(),
+  opts: PublishOnceOptions = {},
+): Promise<PublishOnceResult> {
+  const leaseMs = opts.leaseMs ?? 15 * 60_000;
+  const maxAttempts = opts.maxAttempts ?? 5;
+  const markers = new StateStore<PublishMarker>(store);
+  const ser = (m: PublishMarker) => `${JSON.stringify(m, null, 2)}\n`;
+  const contentType = "application/json; charset=utf-8";
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const cur = await markers.get(key);
+    if (cur?.value.state === "sent") {
+      return { published: false, state: "already-sent", ...(cur.value.id ? { id: cur.value.id } : {}) };
+    }
+    if (cur?.value.state === "sending" && now.getTime() - Date.parse(cur.value.claimedAt) < leaseMs) {
+      return { published: false, state: "in-progress" };
+    }
+    const claim: PublishMarker = {
+      state: "sending",
+      kind: msg.kind,
+      subject: msg.subject,
+      ...(msg.dedupeKey ? { dedupeKey: msg.dedupeKey } : {}),
+      claimedAt: now.toISOString(),
+      attempt: (cur?.value.attempt ?? 0) + 1,
+    };
+    let claimEtag: string;
+    try {
+      claimEtag = (
+        await store.put(
+          key,
+          ser(claim),
+          cur ? { contentType, ifMatch: cur.etag } : { contentType, ifNoneMatch: "*" },
+        )
+      ).etag;
+    } catch (e) {
+      if (e instanceof PreconditionFailedError) continue; // someone else claimed or finished: re-read
+      throw e;
+    }
+
+    let id: string;
+    try {
+      id = (await notifier.publish(msg)).id;
+    } catch (e) {
+      const failed: PublishMarker = {
+        ...claim,
+        state: "failed",
+        error: e instanceof Error ? e.message : String(e),
+        failedAt: new Date().toISOString(),
+      };
+      await store.put(key, ser(failed), { contentType, ifMatch: claimEtag }).catch(() => {});
+      throw e;
+    }
+
+    const sent: PublishMarker = { ...claim, state: "sent", id, sentAt: new Date().toISOString() };
+    let markerError: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      try {
+        await store.put(key, ser(sent), { contentType, ifMatch: claimEtag });
+        markerError = undefined;
+        break;
+      } catch (e) {
+        markerError = e instanceof Error ? e.message : String(e);
+        if (e instanceof PreconditionFailedError) break;
+      }
+    }
+    return { published: true, state: "published", id, ...(markerError ? { markerError } : {}) };
+  }
+  throw new ConcurrentModificationError(`${store.describe()}/${key}`, maxAttempts);
+}

@@ -1,0 +1,19 @@
+export { contentTypeFor } from "./content-type.js";
+export { LOCAL_STORE_INTERNAL_DIR, LocalObjectStore, type LocalObjectStoreOptions } from "./local.js";
+export { S3ObjectStore, type S3ObjectStoreOptions } from "./s3.js";
+export {
+  ConcurrentModificationError,
+  markOnce,
+  type ReadModifyWriteOptions,
+  type ReadModifyWriteResult,
+  StateStore,
+  type StateStoreOptions,
+} from "./state.js";
+export {
+  type ObjectStore,
+  ObjectStoreError,
+  PreconditionFailedError,
+  type PutOptions,
+  type StoredObject,
+  validateKey,
+} from "./types.js";
