@@ -1,0 +1,172 @@
+/**
+ * One probe run (the every-minute Lambda, or `sla probe`): probe every target, remote-write the results,
+ * evaluate breaches against the state kept in the object store, publish state changes at most once.
+ * A remote-write failure is logged and alerted once, never crashes the run, and never skips the breach step.
+ */
+import { randomUUID } from "node:crypto";
+import type { SlaConfig, Target } from "../config/schema.js";
+import { resolveHeaders } from "../config/secrets.js";
+import type { Notification, Notifier } from "../notify/types.js";
+import type { RemoteWriter, WriteResult } from "../prometheus/remote-write.js";
+import { StateStore } from "../store/state.js";
+import type { ObjectStore } from "../store/types.js";
+import {
+  applyOutcomes,
+  type BreachEvent,
+  type BreachState,
+  claimStale,
+  type ProbeOutcome,
+  settle,
+} from "./breach.js";
+import { probeSeries } from "./metrics.js";
+import { runProbes } from "./run.js";
+import type { ProbeResult, ProbeSpec } from "./types.js";
+
+export const PROBE_STATE_KEY = "state/probe-state.json";
+/** how long a run may take to publish the events it claimed before another run takes them over */
+const LEASE_MS = 5 * 60_000;
+
+export async function toProbeSpec(t: Target, env: NodeJS.ProcessEnv): Promise<ProbeSpec> {
+  return {
+    name: t.name,
+    url: t.url,
+    method: t.method,
+    headers: await resolveHeaders(t.headers, { env, what: `targets.${t.name}.headers` }),
+    ...(t.body !== undefined ? { body: t.body } : {}),
+    expect: {
+      status: t.expect.status,
+      ...(t.expect.bodyMatches !== undefined ? { bodyMatches: t.expect.bodyMatches } : {}),
+      maxBodyBytes: t.expect.maxBodyBytes,
+    },
+    timeoutMs: t.timeoutMs,
+    ...(t.latency ? { latency: t.latency } : {}),
+    tls: { minDaysToExpiry: t.tls.minDaysToExpiry, insecureSkipVerify: t.tls.insecureSkipVerify },
+    labels: t.labels,
+  };
+}
+
+export interface ProbeCycleInput {
+  config: SlaConfig;
+  writer: RemoteWriter | null;
+  store: ObjectStore;
+  notifier: Notifier;
+  env?: NodeJS.ProcessEnv;
+  now?: () => Date;
+  concurrency?: number;
+  /** only these targets (sharding); default all */
+  targets?: string[];
+  log?: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
+}
+
+export interface ProbeCycleResult {
+  results: ProbeResult[];
+  write: WriteResult | { ok: false; skipped: true };
+  events: BreachEvent[];
+  published: string[];
+  publishErrors: string[];
+}
+
+const REMOTE_WRITE_TARGET = "__remote_write__";
+
+function eventNotification(e: BreachEvent): Notification {
+  const title =
+    e.type === "down"
+      ? `DOWN: ${e.target}`
+      : e.type === "recovered"
+        ? `RECOVERED: ${e.target}`
+        : e.type === "degraded"
+          ? `DEGRADED: ${e.target}`
+          : e.type === "latency-normal"
+            ? `LATENCY NORMAL: ${e.target}`
+            : e.target === REMOTE_WRITE_TARGET
+              ? "sla-monitor cannot write metrics"
+              : `TLS EXPIRING: ${e.target}`;
+  return {
+    kind: e.kind,
+    severity: e.severity,
+    subject: title,
+    text: `${title}\n\n${e.detail}\nAt: ${e.at}\n`,
+    chat: { title, description: e.detail, keywords: [e.type] },
+    attributes: { target: e.target, event: e.type },
+  };
+}
+
+export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleResult> {
+  const now = input.now ?? (() => new Date());
+  const log = input.log ?? (() => {});
+  const env = input.env ?? process.env;
+  const runId = randomUUID();
+  const targets = input.targets
+    ? input.config.targets.filter((t) => input.targets!.includes(t.name))
+    : input.config.targets;
+  const specs = await Promise.all(targets.map((t) => toProbeSpec(t, env)));
+  const startedAt = now();
+  const results = await runProbes(specs, { concurrency: input.concurrency ?? 50, now });
+
+  let write: ProbeCycleResult["write"] = { ok: false, skipped: true };
+  if (input.writer) {
+    const labels = new Map(targets.map((t) => [t.name, t.labels]));
+    write = await input.writer.write(probeSeries(results, (n) => labels.get(n) ?? {}, startedAt.getTime()));
+    if (!write.ok) log("error", "remote write failed", { error: write.error, status: write.status });
+  }
+
+  // Breach evaluation: one conditional read-modify-write of the state object; the events go into the
+  // state as pending, claimed by this run, in the same write.
+  const policy = {
+    downAfter: input.config.notify.downAfter,
+    recoverAfter: input.config.notify.recoverAfter,
+    tlsWarnDays: input.config.notify.tlsWarnDays,
+  };
+  const outcomes: ProbeOutcome[] = results.map((r) => ({
+    target: r.target,
+    success: r.success,
+    degraded: r.degraded,
+    cause: r.cause,
+    ...(r.causeDetail ? { causeDetail: r.causeDetail } : {}),
+    durationMs: r.durationMs,
+    status: r.status,
+    ...(r.tls
+      ? { tls: { daysToEarliestExpiry: r.tls.daysToEarliestExpiry, earliestExpiry: r.tls.earliestExpiry } }
+      : {}),
+  }));
+  if (input.writer) {
+    // The monitor watches itself: a failing remote write is a target of its own (alert once, recover once).
+    outcomes.push({
+      target: REMOTE_WRITE_TARGET,
+      success: write.ok,
+      degraded: "ok",
+      cause: write.ok ? null : "remote-write",
+      ...(!write.ok && "error" in write ? { causeDetail: write.error } : {}),
+      durationMs: 0,
+      status: write.ok ? write.status : ("status" in write && write.status) || null,
+    });
+  }
+  const state = new StateStore<BreachState>(input.store);
+  let mine: BreachEvent[] = [];
+  await state.readModifyWrite(PROBE_STATE_KEY, (prev) => {
+    const ctx = { now: now(), runId, leaseMs: LEASE_MS };
+    const applied = applyOutcomes(prev, outcomes, policy, ctx);
+    const stale = claimStale(applied.state, ctx);
+    // this run's new events plus events whose earlier run died before publishing them
+    mine = stale.state.pending.filter((e) => e.claimedBy === runId);
+    return stale.state;
+  });
+
+  const published: string[] = [];
+  const failed: string[] = [];
+  const publishErrors: string[] = [];
+  for (const e of mine) {
+    try {
+      await input.notifier.publish(eventNotification(e));
+      published.push(e.id);
+    } catch (err) {
+      failed.push(e.id);
+      publishErrors.push(`${e.id}: ${err instanceof Error ? err.message : String(err)}`);
+      log("error", "publish failed; the event stays pending for the next run", { event: e.id });
+    }
+  }
+  if (published.length + failed.length > 0) {
+    await state.readModifyWrite(PROBE_STATE_KEY, (prev) => (prev ? settle(prev, published, failed) : null));
+  }
+  return { results, write, events: mine, published, publishErrors };
+}

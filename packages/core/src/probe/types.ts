@@ -1,0 +1,115 @@
+/**
+ * Probe engine types. `ProbeSpec` is what the engine needs to probe one target (the config module maps its
+ * parsed `Target` onto it, with header secrets already resolved); `ProbeResult` is what one attempt produced,
+ * safe to log and to turn into blackbox_exporter-style metrics (no secrets, no URL userinfo).
+ */
+
+export type HttpMethod = "GET" | "HEAD" | "POST";
+
+/** Inclusive status range, e.g. `{ min: 200, max: 299 }`. */
+export interface StatusRange {
+  min: number;
+  max: number;
+}
+
+export interface ProbeSpec {
+  name: string;
+  url: string;
+  method: HttpMethod;
+  /** Already-resolved values; they may be secrets and never appear in results. */
+  headers: Record<string, string>;
+  body?: string;
+  expect: {
+    /** Accepted status ranges; an empty list means 200-299. A 3xx outside them fails with cause "redirect". */
+    status: StatusRange[];
+    /** JavaScript regular expression tested against the body decoded as UTF-8. */
+    bodyMatches?: string;
+    /** Read at most this many bytes; a longer body fails with cause "too-large". */
+    maxBodyBytes: number;
+  };
+  /** TOTAL deadline in ms: DNS + connect + TLS + headers + body. */
+  timeoutMs: number;
+  latency?: { warnMs: number; critMs: number };
+  tls?: {
+    /** Below this many days to the earliest expiry in the chain, the result gets `tlsExpiring: true`. */
+    minDaysToExpiry?: number;
+    /** Accept untrusted/expired/mismatched certificates (expiry is still reported). */
+    insecureSkipVerify?: boolean;
+  };
+  labels: Record<string, string>;
+}
+
+export type Phase = "dns" | "connect" | "tls" | "headers" | "body";
+
+export type FailureCause =
+  | "timeout:dns"
+  | "timeout:connect"
+  | "timeout:tls"
+  | "timeout:headers"
+  | "timeout:body"
+  | "dns"
+  | "refused"
+  | "reset"
+  | "tls"
+  | "status"
+  | "body"
+  | "too-large"
+  | "redirect"
+  | "network";
+
+export type LatencyLevel = "ok" | "warn" | "crit";
+
+/** Durations in ms. `dnsMs` is absent for IP literals (no lookup happens); a phase never reached is absent. */
+export interface PhaseTimings {
+  dnsMs?: number;
+  connectMs?: number;
+  tlsMs?: number;
+  /** Request written → response headers received. */
+  firstByteMs?: number;
+  /** Response headers → body fully read (absent for HEAD and when the body was not read). */
+  transferMs?: number;
+}
+
+export interface TlsInfo {
+  /** ISO-8601 (UTC). */
+  leafExpiry: string;
+  /** Earliest `notAfter` over the chain the peer presented (leaf, intermediates, root if sent). */
+  earliestExpiry: string;
+  /** Fractional days from the probe start to `earliestExpiry` (negative once expired). */
+  daysToEarliestExpiry: number;
+  subject?: string;
+  issuer?: string;
+}
+
+export interface ProbeResult {
+  target: string;
+  /** Redacted: no userinfo, sensitive query parameters masked. */
+  url: string;
+  success: boolean;
+  /** Latency level of the attempt by `durationMs` (independent of success; "ok" without thresholds). */
+  degraded: LatencyLevel;
+  status: number | null;
+  cause: FailureCause | null;
+  causeDetail?: string;
+  durationMs: number;
+  phases: PhaseTimings;
+  tls?: TlsInfo;
+  /** Present with `tls`: true when the earliest expiry is closer than `spec.tls.minDaysToExpiry` days. */
+  tlsExpiring?: boolean;
+  /** Body bytes read (for "too-large", the bytes read before stopping, i.e. more than the limit). */
+  bodyBytes: number;
+  /** ISO-8601. */
+  startedAt: string;
+}
+
+export interface ProbeOptions {
+  /** Clock for `startedAt` and certificate days-to-expiry (default `new Date()`). */
+  now?: () => Date;
+  /** Aborting cancels the probe: its promise rejects with the signal's reason (an aborted probe is no sample). */
+  signal?: AbortSignal;
+}
+
+export interface RunOptions extends ProbeOptions {
+  /** Probes in flight at once (default 50). */
+  concurrency?: number;
+}
