@@ -27,7 +27,7 @@ export interface Interval {
   end: string;
 }
 
-interface ProbePlan {
+export interface ProbePlan {
   target: string;
   url: string;
   outages: Interval[];
@@ -147,8 +147,16 @@ function labelStr(labels: Record<string, string>): string {
   return `{${parts.join(",")}}`;
 }
 
-/** Writes the fixture to `file` (OpenMetrics text, ~70 MB). */
-export async function writeOpenMetrics(file: string): Promise<{ series: number; samples: number }> {
+/**
+ * Writes the fixture to `file` (OpenMetrics text, ~70 MB). `offsetMs` shifts every sample in time (the demo
+ * moves the planted October onto the previous month); samples after `untilMs` are left out.
+ */
+export async function writeOpenMetrics(
+  file: string,
+  opts: { offsetMs?: number; untilMs?: number } = {},
+): Promise<{ series: number; samples: number }> {
+  const offset = opts.offsetMs ?? 0;
+  const until = opts.untilMs ?? Number.POSITIVE_INFINITY;
   const out = createWriteStream(file);
   let buf: string[] = [];
   let bytes = 0;
@@ -172,9 +180,10 @@ export async function writeOpenMetrics(file: string): Promise<{ series: number; 
     series++;
     for (let i = 0; i < SAMPLES; i++) {
       const v = value(i);
-      if (v === undefined) continue;
+      const t = START_MS + i * STEP_MS + offset;
+      if (v === undefined || t > until) continue;
       samples++;
-      await emit(`${name}${ls} ${v} ${(START_MS + i * STEP_MS) / 1000}\n`);
+      await emit(`${name}${ls} ${v} ${t / 1000}\n`);
     }
   };
 
@@ -308,7 +317,18 @@ export const TRUTH_WINDOWS: { key: string; start: DateTime; end: DateTime }[] = 
   ];
 })();
 
-function probeTruth(plan: ProbePlan, s: number, e: number): ProbeTruth {
+/**
+ * Ground truth of one probe target over [s, e) in real time, for a fixture shifted by `offsetMs` and cut
+ * after `untilMs` (both as given to writeOpenMetrics).
+ */
+export function probeTruth(
+  plan: ProbePlan,
+  s: number,
+  e: number,
+  shift: { offsetMs?: number; untilMs?: number } = {},
+): ProbeTruth {
+  const offset = shift.offsetMs ?? 0;
+  const until = shift.untilMs ?? Number.POSITIVE_INFINITY;
   const t: ProbeTruth = {
     expected: 0,
     present: 0,
@@ -324,17 +344,18 @@ function probeTruth(plan: ProbePlan, s: number, e: number): ProbeTruth {
   const close = (end: number) => {
     if (open === null) return;
     t.incidents.push({
-      start: new Date(open).toISOString(),
-      end: new Date(end).toISOString(),
+      start: new Date(open + offset).toISOString(),
+      end: new Date(end + offset).toISOString(),
       minutes: (end - open) / 60_000,
     });
     open = null;
   };
-  for (let x = s; x < e; x += STEP_MS) {
+  for (let x = s - offset; x < e - offset; x += STEP_MS) {
     t.expected++;
     const inMaint = inAny(x, maint);
     if (inMaint) t.maintenanceMinutes++;
-    const v = probeSample(plan, x);
+    const inFixture = x >= START_MS && x < START_MS + SAMPLES * STEP_MS && x + offset <= until;
+    const v = inFixture ? probeSample(plan, x) : undefined;
     if (v === undefined) {
       t.missing++;
       close(x);
@@ -350,7 +371,7 @@ function probeTruth(plan: ProbePlan, s: number, e: number): ProbeTruth {
       if (open === null) open = x;
     }
   }
-  close(e);
+  close(e - offset);
   return t;
 }
 

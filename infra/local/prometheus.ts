@@ -106,34 +106,56 @@ function fixtureHash(): string {
   return createHash("sha256").update(src).digest("hex").slice(0, 16);
 }
 
+/** Generates the fixture (optionally shifted/cut, see writeOpenMetrics) and backfills it into `blocksDir`. */
+export async function backfillFixture(opts: {
+  bin: PrometheusBinaries;
+  blocksDir: string;
+  offsetMs?: number;
+  untilMs?: number;
+  log?: Log;
+}): Promise<{ series: number; samples: number }> {
+  const log = opts.log ?? silent;
+  const work = await mkdtemp(join(tmpdir(), "sla-fixture-"));
+  try {
+    const om = join(work, "fixture.om");
+    log("generating 35 days of metrics history with planted incidents...");
+    const stats = await writeOpenMetrics(om, {
+      ...(opts.offsetMs !== undefined ? { offsetMs: opts.offsetMs } : {}),
+      ...(opts.untilMs !== undefined ? { untilMs: opts.untilMs } : {}),
+    });
+    log(`backfilling ${stats.series} series / ${stats.samples} samples with promtool...`);
+    await mkdir(opts.blocksDir, { recursive: true });
+    await run(
+      opts.bin.promtool,
+      ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=720h", om, opts.blocksDir],
+      { maxBuffer: 64 << 20 },
+    );
+    return stats;
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
 /**
- * Generates the fixture and backfills it into TSDB blocks, cached under `.cache/fixture/<hash>` (the
- * generator's hash), so repeated runs reuse the blocks.
+ * The test fixture backfilled into TSDB blocks, cached under `.cache/fixture/<hash>` (the generator's
+ * hash), so repeated runs reuse the blocks; caches of older generator versions are removed.
  */
 export async function ensureFixture(bin: PrometheusBinaries, log: Log = silent): Promise<FixtureData> {
-  const dir = join(PROJECT_ROOT, ".cache", "fixture", fixtureHash());
+  const hash = fixtureHash();
+  const root = join(PROJECT_ROOT, ".cache", "fixture");
+  const dir = join(root, hash);
   const blocksDir = join(dir, "blocks");
   const truthFile = join(dir, "truth.json");
   if (existsSync(truthFile) && existsSync(blocksDir)) {
     return { blocksDir, truthFile, truth: JSON.parse(readFileSync(truthFile, "utf8")) as GroundTruth };
   }
-  await mkdir(dirname(dir), { recursive: true });
-  const work = await mkdtemp(join(dirname(dir), "tmp-"));
+  await mkdir(root, { recursive: true });
+  for (const old of await readdir(root)) await rm(join(root, old), { recursive: true, force: true });
+  const work = await mkdtemp(join(root, "tmp-"));
   try {
-    const om = join(work, "fixture.om");
-    log("generating the 35-day fixture...");
-    const stats = await writeOpenMetrics(om);
-    log(`backfilling ${stats.series} series / ${stats.samples} samples with promtool...`);
-    await mkdir(join(work, "blocks"));
-    await run(
-      bin.promtool,
-      ["tsdb", "create-blocks-from", "openmetrics", "--max-block-duration=720h", om, join(work, "blocks")],
-      { maxBuffer: 64 << 20 },
-    );
-    await rm(om);
+    const stats = await backfillFixture({ bin, blocksDir: join(work, "blocks"), log });
     const truth = computeTruth(stats);
     await writeFile(join(work, "truth.json"), `${JSON.stringify(truth, null, 2)}\n`);
-    await rm(dir, { recursive: true, force: true });
     await rename(work, dir);
     return { blocksDir, truthFile, truth };
   } catch (e) {

@@ -1,3 +1,27 @@
 export * from "./config/index.js";
+export * from "./notify/index.js";
+export { PROBE_STATE_KEY, type ProbeCycleResult, runProbeCycle, toProbeSpec } from "./probe/cycle.js";
+export { probeTarget, runProbes } from "./probe/index.js";
+export type { ProbeResult, ProbeSpec } from "./probe/types.js";
 export * from "./prometheus/index.js";
-export * from "./slo/index.js";
+export * from "./report/index.js";
+export * from "./runtime.js";
+export {
+  containingWindow,
+  customWindow,
+  dailyWindows,
+  formatDuration as formatMinutes,
+  formatPercent,
+  formatWindow,
+  monthWindow,
+  parsePeriod,
+  previousCompleteMonth,
+  previousCompleteWeek,
+  previousWindow,
+  toZonedIso,
+  type Window,
+  weekWindow,
+  windowHours,
+  windowMinutes,
+} from "./slo/index.js";
+export * from "./store/index.js";

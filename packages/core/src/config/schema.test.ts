@@ -41,7 +41,7 @@ describe("defaults", () => {
       headers: {},
       expect: { status: [{ min: 200, max: 299 }], maxBodyBytes: 1024 * 1024 },
       timeoutMs: 10_000,
-      tls: { minDaysToExpiry: 14 },
+      tls: { minDaysToExpiry: 14, insecureSkipVerify: false },
       labels: {},
     } satisfies Target);
     const slo = cfg.slos[0]!;

@@ -223,6 +223,8 @@ export const LatencyThresholdsSchema = z.strictObject({
 
 export const TlsSchema = z.strictObject({
   minDaysToExpiry: z.number().int().min(0).max(3650).default(14),
+  /** Accept self-signed/expired/mismatched certificates (expiry is still measured and alerted). */
+  insecureSkipVerify: z.boolean().default(false),
 });
 
 export const TimeoutMsSchema = z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS);

@@ -111,8 +111,8 @@ function maintenanceIn(slo: ReportSlo, span: Span): MaintenanceInterval[] {
     .map((m) => ({ start: new Date(m.start), end: new Date(m.end), reason: m.reason }))
     .filter((m) => m.start < span.end && m.end > span.start)
     .map((m) => ({
-      start: m.start < span.start ? span.start : m.start,
-      end: m.end > span.end ? span.end : m.end,
+      start: new Date(Math.max(m.start.getTime(), span.start.getTime())),
+      end: new Date(Math.min(m.end.getTime(), span.end.getTime())),
       reason: m.reason,
     }));
 }
@@ -276,9 +276,12 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
   return finishSlo(slo, ctx, ev, {
     unit: "minutes",
     scale: unitMinutes,
+    // no samples at all: the downtime is unknown, not zero
     downtimeMinutes:
-      (s.totals.present - s.totals.good - (detail.maintenance.present - detail.maintenance.good)) *
-      unitMinutes,
+      s.totals.present > 0
+        ? (s.totals.present - s.totals.good - (detail.maintenance.present - detail.maintenance.good)) *
+          unitMinutes
+        : undefined,
     incidents: detail.incidents,
     daily,
     maintenanceMinutes,
@@ -397,7 +400,7 @@ function finishSlo(
     unit: "minutes" | "requests";
     /** units per counted sample (minutes per probe interval) */
     scale: number;
-    downtimeMinutes?: number;
+    downtimeMinutes?: number | undefined;
     incidents: SloReport["incidents"];
     daily: DailyPoint[];
     maintenanceMinutes: number;

@@ -1,0 +1,105 @@
+#!/usr/bin/env node
+import { ConfigError, loadConfig } from "@sla-monitor/core";
+/**
+ * `sla`: the same engines as the Lambdas, from a terminal.
+ * Exit codes: 0 ok; 1 an SLO missed (with --fail-on-breach) or a probe failed (probe --fail-on-down);
+ * 2 usage or config error; 3 data source (Prometheus) unavailable.
+ */
+import { Command, CommanderError, Option } from "commander";
+import { demoCommand } from "./demo.js";
+import { EXIT, ExitError } from "./exit.js";
+import { probeCommand } from "./probe.js";
+import { reportCommand } from "./report.js";
+
+const program = new Command()
+  .name("sla")
+  .description("sla-monitor: probe endpoints, compute calendar SLOs from Prometheus, write SLA reports")
+  .exitOverride()
+  .showHelpAfterError();
+
+const configOption = () =>
+  new Option("-c, --config <file>", "config file (YAML or JSON)")
+    .default("sla.config.yaml")
+    .env("SLA_CONFIG");
+const stageOption = () => new Option("--stage <stage>", "apply this stage's overrides").env("SLA_STAGE");
+
+program
+  .command("validate")
+  .description("validate a config file and print what it defines")
+  .addOption(configOption())
+  .addOption(stageOption())
+  .action(async (o: { config: string; stage?: string }) => {
+    const c = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
+    console.log(
+      `${o.config}: valid (${c.targets.length} targets, ${c.slos.length} SLOs, time zone ${c.calendar.timeZone}${o.stage ? `, stage ${o.stage}` : ""})`,
+    );
+  });
+
+program
+  .command("probe")
+  .description("probe every target once and print the results")
+  .addOption(configOption())
+  .addOption(stageOption())
+  .option("--prometheus <url>", "Prometheus base URL for remote write (default: from config)")
+  .option("--json", "one JSON object per target, for scripts")
+  .option("--no-write", "do not remote-write the results")
+  .option("--fail-on-down", "exit 1 when a probe fails")
+  .action(probeCommand);
+
+program
+  .command("report")
+  .description("compute an SLA report for a period and write it to a folder (same layout as S3)")
+  .addOption(configOption())
+  .addOption(stageOption())
+  .option("--prometheus <url>", "Prometheus base URL (default: from config)")
+  .option("--period <period>", 'calendar period: "2026-10" (month) or "2026-W43" (ISO week)')
+  .option("--from <time>", "custom window start (ISO date/time; local time in the config's zone)")
+  .option("--to <time>", "custom window end, exclusive")
+  .addOption(
+    new Option("--previous <kind>", "the previous complete week or month").choices(["weekly", "monthly"]),
+  )
+  .option("--slo <name...>", "only these SLOs")
+  .option("-o, --out <dir>", "output folder", "out")
+  .addOption(
+    new Option("--format <format>", "what to print")
+      .choices(["table", "json", "md", "txt", "csv"])
+      .default("table"),
+  )
+  .option("--notify", "publish the summary/breaches to the outbox (or SNS with SLA_TOPIC_ARN)")
+  .option("--fail-on-breach", "exit 1 when an SLO is missed")
+  .action(reportCommand);
+
+program
+  .command("demo")
+  .description("the whole product on this machine: local Prometheus, demo endpoints, probes, reports")
+  .option("-o, --out <dir>", "output folder", "demo-out")
+  .option("--quiet", "print only the result")
+  .option("--json", "machine-readable output (one JSON document at the end)")
+  .option("--probe-seconds <n>", "how long to probe the demo endpoints", "30")
+  .option("--fail-on-breach", "exit 1 when an SLO is missed")
+  .action(demoCommand);
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      return EXIT.usage;
+    }
+    if (e instanceof ExitError) {
+      console.error(e.message);
+      return e.code;
+    }
+    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    return EXIT.usage;
+  }
+}
+
+main(process.argv).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,86 @@
+import { createRuntime, loadConfig, runProbeCycle } from "@sla-monitor/core";
+import { EXIT } from "./exit.js";
+import { table } from "./table.js";
+
+export interface ProbeOpts {
+  config: string;
+  stage?: string;
+  prometheus?: string;
+  json?: boolean;
+  write: boolean;
+  failOnDown?: boolean;
+  out?: string;
+}
+
+export async function probeCommand(o: ProbeOpts): Promise<void> {
+  const config = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
+  const rt = await createRuntime(config, {
+    outDir: o.out ?? "out",
+    ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
+    consoleOutbox: !o.json,
+  });
+  const r = await runProbeCycle({
+    config,
+    writer: o.write ? rt.writer : null,
+    store: rt.store,
+    notifier: rt.notifier,
+    log: (level, msg, data) => console.error(`${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ""}`),
+  });
+  if (o.json) {
+    for (const p of r.results) {
+      console.log(
+        JSON.stringify({
+          target: p.target,
+          success: p.success,
+          status: p.status,
+          cause: p.cause,
+          durationMs: Math.round(p.durationMs * 10) / 10,
+          phases: p.phases,
+          tlsExpiry: p.tls?.earliestExpiry ?? null,
+          degraded: p.degraded,
+        }),
+      );
+    }
+  } else {
+    const ms = (x?: number) => (x === undefined ? "-" : x.toFixed(1));
+    console.log(
+      table(
+        [
+          "TARGET",
+          "RESULT",
+          "STATUS",
+          "CAUSE",
+          "TOTAL ms",
+          "DNS",
+          "CONNECT",
+          "TLS",
+          "TTFB",
+          "TRANSFER",
+          "CERT EXPIRES",
+        ],
+        r.results.map((p) => [
+          p.target,
+          p.success ? (p.degraded === "ok" ? "UP" : `UP (${p.degraded})`) : "DOWN",
+          p.status === null ? "-" : String(p.status),
+          p.cause ?? "-",
+          ms(p.durationMs),
+          ms(p.phases.dnsMs),
+          ms(p.phases.connectMs),
+          ms(p.phases.tlsMs),
+          ms(p.phases.firstByteMs),
+          ms(p.phases.transferMs),
+          p.tls ? `${p.tls.earliestExpiry.slice(0, 10)} (${Math.floor(p.tls.daysToEarliestExpiry)} d)` : "-",
+        ]),
+      ),
+    );
+    const w = r.write;
+    console.log(
+      "skipped" in w
+        ? "remote write: skipped (--no-write)"
+        : w.ok
+          ? `remote write: ok (HTTP ${w.status})`
+          : `remote write FAILED: ${w.error}`,
+    );
+  }
+  if (o.failOnDown && r.results.some((p) => !p.success)) process.exitCode = EXIT.breach;
+}

@@ -1,0 +1,124 @@
+import {
+  createRuntime,
+  customWindow,
+  loadConfig,
+  parsePeriod,
+  previousCompleteMonth,
+  previousCompleteWeek,
+  type ReportDocument,
+  ReportInputError,
+  renderCsv,
+  renderJson,
+  renderMarkdown,
+  renderText,
+  runReport,
+  type SlaConfig,
+  type Window,
+} from "@sla-monitor/core";
+import { EXIT, ExitError } from "./exit.js";
+import { table } from "./table.js";
+
+export interface ReportOpts {
+  config: string;
+  stage?: string;
+  prometheus?: string;
+  period?: string;
+  from?: string;
+  to?: string;
+  previous?: "weekly" | "monthly";
+  slo?: string[];
+  out: string;
+  format: "table" | "json" | "md" | "txt" | "csv";
+  notify?: boolean;
+  failOnBreach?: boolean;
+}
+
+export function windowFromOptions(
+  o: Pick<ReportOpts, "period" | "from" | "to" | "previous">,
+  config: SlaConfig,
+  now = new Date(),
+): Window {
+  const tz = config.calendar.timeZone;
+  const given = [o.period, o.from ?? o.to, o.previous].filter((x) => x !== undefined).length;
+  if (given !== 1) throw new ExitError("give exactly one of --period, --from/--to, --previous", EXIT.usage);
+  try {
+    if (o.period) return parsePeriod(o.period, tz);
+    if (o.previous)
+      return o.previous === "weekly" ? previousCompleteWeek(now, tz) : previousCompleteMonth(now, tz);
+    if (!o.from || !o.to) throw new Error("--from and --to go together");
+    return customWindow(o.from, o.to, tz);
+  } catch (e) {
+    if (e instanceof ExitError) throw e;
+    throw new ExitError(e instanceof Error ? e.message : String(e), EXIT.usage);
+  }
+}
+
+const pct = (x: number | null, d = 3) => (x === null ? "n/a" : `${(x * 100).toFixed(d)} %`);
+
+export function summaryTable(doc: ReportDocument): string {
+  const rows = doc.slos.map((s) => [
+    s.name,
+    s.status.toUpperCase(),
+    pct(s.attainment),
+    pct(s.objective, 2),
+    s.errorBudget.remaining === null ? "n/a" : `${(s.errorBudget.remaining * 100).toFixed(1)} %`,
+    s.downtimeMinutes === undefined ? "-" : `${s.downtimeMinutes} min`,
+    s.coverage === null ? "n/a" : `${(s.coverage * 100).toFixed(1)} %`,
+    String(s.incidents.length),
+  ]);
+  return table(
+    ["SLO", "STATUS", "ATTAINMENT", "OBJECTIVE", "BUDGET LEFT", "DOWNTIME", "COVERAGE", "INCIDENTS"],
+    rows,
+  );
+}
+
+export async function reportCommand(o: ReportOpts): Promise<void> {
+  const config = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
+  const window = windowFromOptions(o, config);
+  const rt = await createRuntime(config, {
+    outDir: o.out,
+    ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
+    consoleOutbox: o.format === "table",
+  });
+  let result: Awaited<ReturnType<typeof runReport>>;
+  try {
+    result = await runReport({
+      slos: config.slos,
+      notifyConfig: config.notify,
+      window,
+      api: rt.prometheus,
+      store: rt.store,
+      notifier: rt.notifier,
+      notify: o.notify ?? false,
+      ...(o.slo ? { sloFilter: o.slo } : {}),
+      sourceLabel: rt.sourceLabel,
+    });
+  } catch (e) {
+    if (e instanceof ReportInputError) throw new ExitError(e.message, EXIT.usage);
+    throw e;
+  }
+  const doc = result.report;
+  const printers = { json: renderJson, md: renderMarkdown, txt: renderText, csv: renderCsv } as const;
+  if (o.format === "table") {
+    console.log(
+      `${doc.kind} report ${doc.period ?? ""} ${doc.window.start} .. ${doc.window.end} (${doc.window.timeZone})`,
+    );
+    console.log(summaryTable(doc));
+    console.log(`\nfiles in ${rt.store.describe()}:`);
+    for (const k of Object.values(result.keys)) console.log(`  ${k}`);
+    if (result.published.length) console.log(`published: ${result.published.join(", ")}`);
+    if (result.alreadySent.length)
+      console.log(`already sent before (not repeated): ${result.alreadySent.join(", ")}`);
+  } else {
+    process.stdout.write(printers[o.format](doc));
+  }
+  if (result.error) console.error(result.error);
+  const unavailable = doc.slos.filter((s) => s.reason?.startsWith("query failed"));
+  if (unavailable.length > 0) {
+    throw new ExitError(
+      `Prometheus at ${rt.sourceLabel} did not answer for ${unavailable.length} SLO(s): ${unavailable[0]!.reason}`,
+      EXIT.unavailable,
+    );
+  }
+  if (o.failOnBreach && doc.summary.missed > 0) process.exitCode = EXIT.breach;
+}

@@ -1,0 +1,26 @@
+export {
+  buildReport,
+  findBreaches,
+  methodText,
+  type QueryApi,
+  type ReportOptions,
+  type ReportSlo,
+} from "./engine.js";
+export {
+  INDEX_KEY,
+  notificationKey,
+  REPORT_FORMATS,
+  type ReportFormat,
+  reportId,
+  reportKeys,
+} from "./keys.js";
+export type * from "./model.js";
+export * from "./render/index.js";
+export {
+  type IndexEntry,
+  ReportInputError,
+  type RunReportInput,
+  type RunReportResult,
+  runReport,
+  selectSlos,
+} from "./run.js";

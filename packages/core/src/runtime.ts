@@ -1,0 +1,78 @@
+/**
+ * Wires a parsed config to its adapters: Prometheus query client and remote writer (with resolved auth),
+ * the object store (S3 bucket, or a local folder) and the notifier (SNS topic, or a local outbox).
+ * The Lambda handlers and the CLI both start here, so the same code runs in AWS and on a laptop.
+ */
+import { join, resolve } from "node:path";
+import { redactUrl } from "./config/redact.js";
+import type { PrometheusConfig, SlaConfig } from "./config/schema.js";
+import { resolveSecret } from "./config/secrets.js";
+import { type Notifier, OutboxNotifier, SnsNotifier } from "./notify/index.js";
+import type { PrometheusAuth } from "./prometheus/auth.js";
+import { createPrometheusClient, type PrometheusClient } from "./prometheus/client.js";
+import { createRemoteWriter, type RemoteWriter } from "./prometheus/remote-write.js";
+import { LocalObjectStore, type ObjectStore, S3ObjectStore } from "./store/index.js";
+
+export interface RuntimeOptions {
+  env?: NodeJS.ProcessEnv;
+  /** local mode: folder for reports/state (default ./out) and the outbox (<dir>/outbox) */
+  outDir?: string;
+  /** override the config's Prometheus URL (CLI --prometheus, env SLA_PROMETHEUS_URL) */
+  prometheusUrl?: string;
+  /** print outbox messages to stdout */
+  consoleOutbox?: boolean;
+}
+
+export interface Runtime {
+  prometheus: PrometheusClient;
+  writer: RemoteWriter;
+  store: ObjectStore;
+  notifier: Notifier;
+  /** Prometheus URL without credentials, for reports and logs */
+  sourceLabel: string;
+  /** secret values resolved for this runtime, to scrub from any text that leaves */
+  secrets: string[];
+}
+
+export async function resolveAuth(p: PrometheusConfig, env: NodeJS.ProcessEnv): Promise<PrometheusAuth> {
+  const a = p.auth;
+  switch (a.type) {
+    case "none":
+      return { type: "none" };
+    case "basic":
+      return {
+        type: "basic",
+        username: a.username,
+        password: await resolveSecret(a.password, { env, what: "prometheus.auth.password" }),
+      };
+    case "bearer":
+      return { type: "bearer", token: await resolveSecret(a.token, { env, what: "prometheus.auth.token" }) };
+    case "sigv4":
+      return { type: "sigv4", region: a.region, service: a.service };
+  }
+}
+
+export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}): Promise<Runtime> {
+  const env = opts.env ?? process.env;
+  const url = opts.prometheusUrl ?? env.SLA_PROMETHEUS_URL ?? config.prometheus.url;
+  const remoteWriteUrl =
+    opts.prometheusUrl || env.SLA_PROMETHEUS_URL
+      ? `${url.replace(/\/$/, "")}/api/v1/write`
+      : config.prometheus.remoteWriteUrl;
+  const auth = await resolveAuth(config.prometheus, env);
+  const secrets = auth.type === "basic" ? [auth.password] : auth.type === "bearer" ? [auth.token] : [];
+  const prometheus = createPrometheusClient({ url, auth, timeoutMs: config.prometheus.timeoutMs });
+  const writer = createRemoteWriter({
+    url: remoteWriteUrl,
+    auth,
+    timeoutMs: Math.min(10_000, config.prometheus.timeoutMs),
+  });
+  const outDir = resolve(opts.outDir ?? env.SLA_OUT_DIR ?? "out");
+  const store: ObjectStore = env.SLA_BUCKET
+    ? new S3ObjectStore({ bucket: env.SLA_BUCKET })
+    : new LocalObjectStore({ dir: outDir });
+  const notifier: Notifier = env.SLA_TOPIC_ARN
+    ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })
+    : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false });
+  return { prometheus, writer, store, notifier, sourceLabel: redactUrl(url), secrets };
+}

@@ -1,0 +1,126 @@
+/**
+ * Report Lambda: EventBridge Scheduler events (`{"schedule":"weekly"|"monthly"}`: the previous complete
+ * week/month in the configured time zone, notifications on) and direct invocations
+ * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"from":"...","to":"..."}`, optional `slos`, `notify`
+ * default false). Returns the summary and the storage keys; a bad payload returns a clear error and writes
+ * nothing. Failed Prometheus queries or failed publishes throw after storing, so the async retry publishes.
+ */
+import {
+  customWindow,
+  parsePeriod,
+  previousCompleteMonth,
+  previousCompleteWeek,
+  ReportInputError,
+  runReport,
+  selectSlos,
+  type Window,
+} from "@sla-monitor/core";
+import { z } from "zod";
+import { context, logger, scrub } from "./shared.js";
+
+const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly"]) });
+const OnDemand = z
+  .strictObject({
+    period: z.string().optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    slos: z.array(z.string().min(1)).min(1).optional(),
+    notify: z.boolean().default(false),
+  })
+  .refine((p) => (p.period !== undefined) !== (p.from !== undefined || p.to !== undefined), {
+    message: 'give either "period" or "from" and "to"',
+  })
+  .refine((p) => (p.from === undefined) === (p.to === undefined), { message: '"from" and "to" go together' });
+
+export type ReportResponse =
+  | {
+      ok: true;
+      kind: string;
+      period: string | null;
+      window: { start: string; end: string; timeZone: string };
+      summary: { total: number; met: number; missed: number; unknown: number };
+      slos: { name: string; status: string; attainment: number | null; reason?: string }[];
+      breaches: { slo: string; kind: string; severity: string }[];
+      location: string;
+      keys: Record<string, string>;
+      published: string[];
+      alreadySent: string[];
+    }
+  | { ok: false; error: string };
+
+export async function handler(event: unknown, now = new Date()): Promise<ReportResponse> {
+  const { config, runtime } = await context();
+  const tz = config.calendar.timeZone;
+  let window: Window;
+  let notify: boolean;
+  let sloFilter: string[] | undefined;
+  const scheduled = Scheduled.safeParse(event);
+  try {
+    if (scheduled.success) {
+      window =
+        scheduled.data.schedule === "weekly" ? previousCompleteWeek(now, tz) : previousCompleteMonth(now, tz);
+      notify = true;
+    } else {
+      const p = OnDemand.safeParse(event);
+      if (!p.success) {
+        const issues = p.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
+        return { ok: false, error: `invalid payload: ${issues}` };
+      }
+      window = p.data.period ? parsePeriod(p.data.period, tz) : customWindow(p.data.from!, p.data.to!, tz);
+      if (window.end > now)
+        return { ok: false, error: `the window ends in the future (${window.end.toISOString()})` };
+      notify = p.data.notify;
+      sloFilter = p.data.slos;
+      selectSlos(config.slos, sloFilter); // unknown names fail here, before anything is written
+    }
+  } catch (e) {
+    if (e instanceof ReportInputError || e instanceof RangeError || e instanceof Error) {
+      return { ok: false, error: e.message };
+    }
+    throw e;
+  }
+  logger.info("report start", { kind: window.kind, period: window.period, notify, slos: sloFilter });
+  const r = await runReport({
+    slos: config.slos,
+    notifyConfig: config.notify,
+    window,
+    api: runtime.prometheus,
+    store: runtime.store,
+    notifier: runtime.notifier,
+    notify,
+    ...(sloFilter ? { sloFilter } : {}),
+    sourceLabel: runtime.sourceLabel,
+    now,
+  });
+  const d = r.report;
+  logger.info("report done", {
+    period: d.period,
+    summary: d.summary,
+    published: r.published,
+    alreadySent: r.alreadySent,
+    queries: runtime.prometheus.stats.queries,
+  });
+  if (r.error) {
+    logger.error("report incomplete", { error: scrub(r.error, runtime) });
+    // Scheduled runs are async: throwing makes Lambda retry, then the on-failure destination keeps the event.
+    if (scheduled.success) throw new Error(scrub(r.error, runtime));
+  }
+  return {
+    ok: true,
+    kind: d.kind,
+    period: d.period,
+    window: { start: d.window.start, end: d.window.end, timeZone: d.window.timeZone },
+    summary: d.summary,
+    slos: d.slos.map((s) => ({
+      name: s.name,
+      status: s.status,
+      attainment: s.attainment,
+      ...(s.reason ? { reason: s.reason } : {}),
+    })),
+    breaches: d.breaches.map((b) => ({ slo: b.slo, kind: b.kind, severity: b.severity })),
+    location: runtime.store.describe(),
+    keys: r.keys,
+    published: r.published,
+    alreadySent: r.alreadySent,
+  };
+}

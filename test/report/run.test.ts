@@ -1,0 +1,162 @@
+/**
+ * A whole report run against the real Prometheus: files under the deterministic keys in a local store,
+ * the index, and notifications published exactly once across retries.
+ */
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../packages/core/src/config/index.js";
+import type { Notification, Notifier } from "../../packages/core/src/notify/index.js";
+import { OutboxNotifier } from "../../packages/core/src/notify/index.js";
+import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
+import { runReport } from "../../packages/core/src/report/run.js";
+import { monthWindow } from "../../packages/core/src/slo/index.js";
+import { LocalObjectStore } from "../../packages/core/src/store/index.js";
+
+const url = inject("prometheusUrl");
+const dirs: string[] = [];
+const tmp = async () => {
+  const d = await mkdtemp(join(tmpdir(), "sla-run-"));
+  dirs.push(d);
+  return d;
+};
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+const config = await loadConfig(join(import.meta.dirname, "fixture.config.yaml"));
+const window = monthWindow("2026-10", "Europe/Berlin");
+const NOW = new Date("2026-11-01T06:00:00+01:00");
+
+describe("runReport", () => {
+  it("stores every format under the deterministic keys, updates the index and notifies once", async () => {
+    const dir = await tmp();
+    const store = new LocalObjectStore({ dir });
+    const notifier = new OutboxNotifier({ dir: join(dir, "outbox") });
+    const api = createPrometheusClient({ url });
+    const input = {
+      slos: config.slos,
+      notifyConfig: config.notify,
+      window,
+      api,
+      store,
+      notifier,
+      notify: true,
+      sourceLabel: url,
+      now: NOW,
+    };
+    const first = await runReport(input);
+    expect(first.error).toBeUndefined();
+    expect(first.keys).toEqual({
+      json: "reports/monthly/2026-10/report.json",
+      html: "reports/monthly/2026-10/report.html",
+      md: "reports/monthly/2026-10/report.md",
+      txt: "reports/monthly/2026-10/report.txt",
+      csv: "reports/monthly/2026-10/report.csv",
+    });
+    const json = JSON.parse(await readFile(join(dir, first.keys.json), "utf8"));
+    expect(json.schemaVersion).toBe(1);
+    expect(json.period).toBe("2026-10");
+    expect(json.slos.find((s: { name: string }) => s.name === "flaky-availability").status).toBe("missed");
+    const html = await readFile(join(dir, first.keys.html), "utf8");
+    expect(html).toContain('id="slo-table"');
+    const index = JSON.parse(await readFile(join(dir, "reports/index.json"), "utf8"));
+    expect(index.map((e: { id: string }) => e.id)).toEqual(["monthly/2026-10"]);
+    expect(first.published).toContain("summary");
+    expect(first.published).toContain("breach-flaky-availability-missed");
+    const sent = (await readdir(join(dir, "outbox"))).filter((f) => f.endsWith(".json"));
+    expect(sent).toHaveLength(first.published.length);
+
+    // a retried invocation for the same period publishes nothing again, and rewrites the same keys
+    const second = await runReport(input);
+    expect(second.published).toEqual([]);
+    expect(second.alreadySent.sort()).toEqual([...first.published].sort());
+    expect((await readdir(join(dir, "outbox"))).filter((f) => f.endsWith(".json"))).toHaveLength(sent.length);
+    expect(JSON.parse(await readFile(join(dir, "reports/index.json"), "utf8"))).toHaveLength(1);
+  });
+
+  it("withholds notifications when Prometheus is down, and publishes on the retry once it is back", async () => {
+    const dir = await tmp();
+    const store = new LocalObjectStore({ dir });
+    const published: Notification[] = [];
+    const notifier: Notifier = {
+      publish: async (m) => (published.push(m), { id: String(published.length) }),
+    };
+    const base = {
+      slos: config.slos,
+      notifyConfig: config.notify,
+      window,
+      store,
+      notifier,
+      notify: true,
+      now: NOW,
+    };
+    const down = await runReport({
+      ...base,
+      api: createPrometheusClient({ url: "http://127.0.0.1:1", retries: 0, timeoutMs: 300 }),
+      sourceLabel: "down",
+    });
+    expect(down.error).toMatch(/Prometheus queries failed/);
+    expect(down.report.summary.met).toBe(0);
+    expect(published).toEqual([]);
+    const up = await runReport({ ...base, api: createPrometheusClient({ url }), sourceLabel: url });
+    expect(up.error).toBeUndefined();
+    expect(published.map((m) => m.kind)).toContain("report");
+    const summary = published.find((m) => m.kind === "report")!;
+    expect(summary.text).toContain("MISSED");
+    // 80 columns, except a link too long to break
+    for (const line of summary.text.split("\n"))
+      if (!line.includes("://")) expect(line.length).toBeLessThanOrEqual(80);
+  });
+
+  it("a publish failure is reported and retried by the next run, never lost", async () => {
+    const dir = await tmp();
+    const store = new LocalObjectStore({ dir });
+    let fail = true;
+    const got: string[] = [];
+    const notifier: Notifier = {
+      publish: async (m) => {
+        if (fail) throw new Error("SNS says no (InternalError)");
+        got.push(m.subject);
+        return { id: "x" };
+      },
+    };
+    const base = {
+      slos: config.slos,
+      notifyConfig: config.notify,
+      window,
+      store,
+      notifier,
+      notify: true,
+      now: NOW,
+      api: createPrometheusClient({ url }),
+      sourceLabel: url,
+    };
+    const r1 = await runReport(base);
+    expect(r1.error).toMatch(/publishing failed.*SNS says no/);
+    fail = false;
+    const r2 = await runReport(base);
+    expect(r2.error).toBeUndefined();
+    expect(r2.published.length).toBeGreaterThan(0);
+    expect(got).toHaveLength(r2.published.length);
+  });
+
+  it("rejects an unknown SLO name before writing anything", async () => {
+    const dir = await tmp();
+    await expect(
+      runReport({
+        slos: config.slos,
+        notifyConfig: config.notify,
+        window,
+        api: createPrometheusClient({ url }),
+        store: new LocalObjectStore({ dir }),
+        notifier: new OutboxNotifier({ dir: join(dir, "outbox") }),
+        notify: false,
+        sloFilter: ["nope"],
+        sourceLabel: url,
+      }),
+    ).rejects.toThrow(/unknown SLO name\(s\): nope/);
+    expect(await readdir(dir)).toEqual([]);
+  });
+});
