@@ -25,6 +25,8 @@ import type { ProbeResult, ProbeSpec } from "./types.js";
 export const PROBE_STATE_KEY = "state/probe-state.json";
 /** how long a run may take to publish the events it claimed before another run takes them over */
 const LEASE_MS = 5 * 60_000;
+/** probes in flight at once; one Lambda invocation handles up to this many targets within one deadline */
+export const MAX_CONCURRENCY = 500;
 
 export async function toProbeSpec(t: Target, env: NodeJS.ProcessEnv): Promise<ProbeSpec> {
   return {
@@ -101,7 +103,10 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
     : input.config.targets;
   const specs = await Promise.all(targets.map((t) => toProbeSpec(t, env)));
   const startedAt = now();
-  const results = await runProbes(specs, { concurrency: input.concurrency ?? 50, now });
+  // Every probe of a run in flight at once (up to MAX_CONCURRENCY), so a run lasts one deadline, not
+  // several: hanging targets must not queue behind each other. Past that, shard the targets.
+  const concurrency = input.concurrency ?? Math.max(1, Math.min(specs.length, MAX_CONCURRENCY));
+  const results = await runProbes(specs, { concurrency, now });
 
   let write: ProbeCycleResult["write"] = { ok: false, skipped: true };
   if (input.writer) {
