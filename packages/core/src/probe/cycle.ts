@@ -70,19 +70,22 @@ export interface ProbeCycleResult {
 
 const REMOTE_WRITE_TARGET = "__remote_write__";
 
+function eventTitle(e: BreachEvent): string {
+  if (e.target === REMOTE_WRITE_TARGET) {
+    return e.type === "recovered" ? "sla-monitor writes metrics again" : "sla-monitor cannot write metrics";
+  }
+  const word: Record<BreachEvent["type"], string> = {
+    down: "DOWN",
+    recovered: "RECOVERED",
+    degraded: "DEGRADED",
+    "latency-normal": "LATENCY NORMAL",
+    "tls-expiring": "TLS EXPIRING",
+  };
+  return `${word[e.type]}: ${e.target}`;
+}
+
 function eventNotification(e: BreachEvent): Notification {
-  const title =
-    e.type === "down"
-      ? `DOWN: ${e.target}`
-      : e.type === "recovered"
-        ? `RECOVERED: ${e.target}`
-        : e.type === "degraded"
-          ? `DEGRADED: ${e.target}`
-          : e.type === "latency-normal"
-            ? `LATENCY NORMAL: ${e.target}`
-            : e.target === REMOTE_WRITE_TARGET
-              ? "sla-monitor cannot write metrics"
-              : `TLS EXPIRING: ${e.target}`;
+  const title = eventTitle(e);
   return {
     kind: e.kind,
     severity: e.severity,
