@@ -4,6 +4,7 @@
  * The Lambda handlers and the CLI both start here, so the same code runs in AWS and on a laptop.
  */
 import { join, resolve } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
 import { redactUrl } from "./config/redact.js";
 import type { PrometheusConfig, SlaConfig } from "./config/schema.js";
 import { resolveSecret } from "./config/secrets.js";
@@ -68,8 +69,10 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     timeoutMs: Math.min(10_000, config.prometheus.timeoutMs),
   });
   const outDir = resolve(opts.outDir ?? env.SLA_OUT_DIR ?? "out");
+  // S3-compatible servers behind AWS_ENDPOINT_URL(_S3) (MinIO, emulators) need path-style addressing.
+  const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   const store: ObjectStore = env.SLA_BUCKET
-    ? new S3ObjectStore({ bucket: env.SLA_BUCKET })
+    ? new S3ObjectStore({ bucket: env.SLA_BUCKET, client: new S3Client({ forcePathStyle: customS3 }) })
     : new LocalObjectStore({ dir: outDir });
   const notifier: Notifier = env.SLA_TOPIC_ARN
     ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })

@@ -48,7 +48,11 @@ export type ReportResponse =
     }
   | { ok: false; error: string };
 
-export async function handler(event: unknown, now = new Date()): Promise<ReportResponse> {
+/** The Lambda entry point (the second argument Lambda passes is its context, not a time). */
+export const handler = (event: unknown): Promise<ReportResponse> => handleReport(event, new Date());
+
+/** The handler with the run time as a parameter, for tests and replays. */
+export async function handleReport(event: unknown, now: Date): Promise<ReportResponse> {
   const { config, runtime } = await context();
   const tz = config.calendar.timeZone;
   let window: Window;

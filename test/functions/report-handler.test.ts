@@ -1,0 +1,100 @@
+/**
+ * The report Lambda handler as deployed: config file from SLA_CONFIG, reports to an S3 bucket, messages to
+ * an SNS topic, both served by an S3/SNS emulator (fauxqs) speaking the real protocols to the real SDK.
+ */
+
+import { join } from "node:path";
+import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { FAUXQS_CREDENTIALS, FAUXQS_REGION, type Fauxqs, startFauxqsServer } from "../helpers/fauxqs.js";
+
+let fx: Fauxqs;
+let handler: typeof import("../../packages/functions/src/report.js")["handler"];
+let handleReport: typeof import("../../packages/functions/src/report.js")["handleReport"];
+let reportQueue: string;
+const BUCKET = "sla-reports";
+
+beforeAll(async () => {
+  fx = await startFauxqsServer({ buckets: [BUCKET] });
+  const topicArn = await fx.createTopic("sla-monitor");
+  const q = await fx.createQueue("email-reports");
+  reportQueue = "email-reports";
+  // what an email subscription with a filter policy on kind=report would receive
+  await fx.subscribeQueue(topicArn, q.arn, { FilterPolicy: JSON.stringify({ kind: ["report"] }) });
+  Object.assign(process.env, {
+    SLA_CONFIG: join(import.meta.dirname, "../report/fixture.config.yaml"),
+    SLA_PROMETHEUS_URL: inject("prometheusUrl"),
+    SLA_BUCKET: BUCKET,
+    SLA_TOPIC_ARN: topicArn,
+    AWS_ENDPOINT_URL: fx.endpoint,
+    AWS_REGION: FAUXQS_REGION,
+    AWS_ACCESS_KEY_ID: FAUXQS_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAUXQS_CREDENTIALS.secretAccessKey,
+  });
+  ({ handler, handleReport } = await import("../../packages/functions/src/report.js"));
+});
+afterAll(async () => {
+  for (const k of ["SLA_CONFIG", "SLA_PROMETHEUS_URL", "SLA_BUCKET", "SLA_TOPIC_ARN", "AWS_ENDPOINT_URL"])
+    delete process.env[k];
+  await fx.stop();
+});
+
+const keys = async () =>
+  ((await fx.s3().send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? [])
+    .map((o) => o.Key!)
+    .sort();
+
+describe("report Lambda handler", () => {
+  it("rejects bad payloads with a clear error and writes nothing", async () => {
+    for (const [payload, msg] of [
+      [{ period: "2026-13" }, /2026-13/],
+      [{ period: "2026-10", from: "2026-10-01", to: "2026-10-02" }, /either "period" or "from" and "to"/],
+      [{ from: "2026-10-01" }, /go together|either/],
+      [{ period: "2026-10", slos: ["no-such-slo"] }, /unknown SLO name\(s\): no-such-slo/],
+      [{ period: "2026-10", notfiy: true }, /notfiy/],
+      [{ period: "2099-01" }, /future/],
+      ["hello", /invalid payload/],
+    ] as const) {
+      const r = await handler(payload);
+      expect(r.ok, JSON.stringify(payload)).toBe(false);
+      if (!r.ok) expect(r.error).toMatch(msg);
+    }
+    expect(await keys()).toEqual([]);
+  });
+
+  it("serves an on-demand period: files in S3 with content types, no notification by default", async () => {
+    const r = await handler({ period: "2026-10" });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.location).toBe(`s3://${BUCKET}`);
+    expect(r.summary).toEqual({ total: 5, met: 3, missed: 1, unknown: 1 });
+    expect(r.published).toEqual([]);
+    expect(await keys()).toEqual([
+      "reports/index.json",
+      "reports/monthly/2026-10/report.csv",
+      "reports/monthly/2026-10/report.html",
+      "reports/monthly/2026-10/report.json",
+      "reports/monthly/2026-10/report.md",
+      "reports/monthly/2026-10/report.txt",
+    ]);
+    const html = await fx
+      .s3()
+      .send(new GetObjectCommand({ Bucket: BUCKET, Key: "reports/monthly/2026-10/report.html" }));
+    expect(html.ContentType).toMatch(/^text\/html/);
+    expect(await fx.queueMessages(reportQueue)).toEqual([]);
+  });
+
+  it("serves the monthly schedule: previous complete month, summary published once across retries", async () => {
+    const runAt = new Date("2026-11-01T06:00:00+01:00");
+    const first = await handleReport({ schedule: "monthly" }, runAt);
+    expect(first.ok && first.period).toBe("2026-10");
+    if (!first.ok) return;
+    expect(first.published).toEqual(expect.arrayContaining(["summary", "breach-flaky-availability-missed"]));
+    const retry = await handleReport({ schedule: "monthly" }, runAt);
+    expect(retry.ok && retry.published).toEqual([]);
+    // only the report summary passes the kind=report filter policy, and only once
+    const msgs = await fx.queueMessages(reportQueue);
+    expect(msgs).toHaveLength(1);
+    expect(JSON.stringify(msgs[0])).toContain("October 2026");
+  });
+});
