@@ -1,0 +1,131 @@
+/**
+ * The main job end to end, as a new user runs it: `sla demo` (real CLI process, real Prometheus, real
+ * endpoints, real probes and reports), then the HTML report in headless Chromium, and the email text.
+ */
+import { execFile } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM_ARGS, ensureChromium } from "../helpers/chromium.js";
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, "../..");
+const OUTPUT = join(ROOT, "test-output");
+let out: string;
+let result: {
+  wallSeconds: number;
+  reports: Record<string, { period: string; summary: Record<string, number>; html: string; json: string }>;
+  plantedVsReported: {
+    slo: string;
+    ok: boolean;
+    plantedDowntimeMinutes: number;
+    reportedDowntimeMinutes: number;
+  }[];
+  outbox: string;
+};
+
+beforeAll(async () => {
+  out = await mkdtemp(join(tmpdir(), "sla-demo-"));
+  const { stdout } = await run(
+    process.execPath,
+    ["--import", "tsx", "packages/cli/src/main.ts", "demo", "--json", "--probe-seconds", "10", "--out", out],
+    { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 },
+  );
+  result = JSON.parse(stdout.slice(stdout.indexOf("{\n")));
+}, 180_000);
+afterAll(async () => {
+  await rm(out, { recursive: true, force: true });
+});
+
+describe("sla demo", () => {
+  it("ends with reports whose numbers match what it planted", () => {
+    expect(result.plantedVsReported).toHaveLength(3);
+    for (const c of result.plantedVsReported) expect(c, c.slo).toMatchObject({ ok: true });
+    expect(result.reports.monthly!.summary).toMatchObject({ total: 5, met: 3, missed: 1, unknown: 1 });
+    expect(result.reports.weekly!.summary.total).toBe(8);
+    console.log(`[demo] wall time ${result.wallSeconds.toFixed(1)} s`);
+  });
+
+  it("renders the HTML report in headless Chromium without console errors", async () => {
+    const browser = await chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`file://${result.reports.monthly!.html}`);
+      await expect(page.locator("#slo-table tbody tr").count()).resolves.toBe(5);
+      const statuses = await page.locator("#slo-table tbody tr").allInnerTexts();
+      expect(statuses.join("\n")).toMatch(/flaky-availability[\s\S]*MISSED/);
+      expect(await page.locator('[data-chart="daily-attainment"]').count()).toBe(5);
+      expect(await page.locator('[data-chart="budget-burndown"]').count()).toBeGreaterThan(0);
+      const bar = page.locator('[data-chart="daily-attainment"]').first();
+      expect((await bar.boundingBox())!.width).toBeGreaterThan(200);
+      await mkdir(OUTPUT, { recursive: true });
+      const shot = join(OUTPUT, "report-monthly.png");
+      await page.screenshot({ path: shot, fullPage: true });
+      console.log(`[demo] screenshot: ${shot}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("writes an email text that reads at 80 columns", async () => {
+    const txt = await readFile(result.reports.monthly!.html.replace(/\.html$/, ".txt"), "utf8");
+    for (const line of txt.split("\n"))
+      if (!line.includes("://")) expect(line.length, line).toBeLessThanOrEqual(80);
+    expect(txt).toMatch(/MISSED/);
+    expect(txt).toContain("report.html");
+  });
+});
+
+describe("sla CLI exit codes", () => {
+  const sla = async (...args: string[]) => {
+    try {
+      const r = await run(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", ...args], {
+        cwd: ROOT,
+        timeout: 60_000,
+      });
+      return { code: 0, stdout: r.stdout, stderr: r.stderr };
+    } catch (e) {
+      const x = e as { code: number; stdout: string; stderr: string };
+      return { code: x.code, stdout: x.stdout, stderr: x.stderr };
+    }
+  };
+  it("validate: 0 for the documented example, 2 naming path and value for a bad file", async () => {
+    expect((await sla("validate", "--config", "sla.config.example.yaml")).code).toBe(0);
+    const bad = join(out, "bad.yaml");
+    await import("node:fs/promises").then((fs) =>
+      fs.writeFile(bad, "calendar: { timeZone: Mars/Olympus }\nslos: []\ntargets: []\n"),
+    );
+    const r = await sla("validate", "--config", bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("calendar.timeZone");
+    expect(r.stderr).toContain("Mars/Olympus");
+  });
+  it("report: 3 when Prometheus is unreachable, 2 on usage errors", async () => {
+    const cfg = "test/report/fixture.config.yaml";
+    const down = await sla(
+      "report",
+      "-c",
+      cfg,
+      "--prometheus",
+      "http://127.0.0.1:1",
+      "--period",
+      "2026-10",
+      "-o",
+      join(out, "r1"),
+    );
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(/did not answer/);
+    expect(
+      (await sla("report", "-c", cfg, "--period", "2026-10", "--from", "2026-10-01", "-o", out)).code,
+    ).toBe(2);
+  });
+});
