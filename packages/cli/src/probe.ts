@@ -22,6 +22,8 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
   const r = await runProbeCycle({
     config,
     writer: o.write ? rt.writer : null,
+    env: rt.env,
+    ssm: rt.ssm,
     store: rt.store,
     notifier: rt.notifier,
     log: (level, msg, data) => console.error(`${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ""}`),

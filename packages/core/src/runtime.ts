@@ -7,7 +7,7 @@ import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { redactUrl } from "./config/redact.js";
 import type { PrometheusConfig, SlaConfig } from "./config/schema.js";
-import { resolveSecret } from "./config/secrets.js";
+import { resolveSecret, type SsmResolver } from "./config/secrets.js";
 import { type Notifier, OutboxNotifier, SnsNotifier } from "./notify/index.js";
 import type { PrometheusAuth } from "./prometheus/auth.js";
 import { createPrometheusClient, type PrometheusClient } from "./prometheus/client.js";
@@ -33,10 +33,37 @@ export interface Runtime {
   sourceLabel: string;
   /** secret values resolved for this runtime, to scrub from any text that leaves */
   secrets: string[];
+  env: NodeJS.ProcessEnv;
+  ssm: SsmResolver;
 }
 
-export async function resolveAuth(p: PrometheusConfig, env: NodeJS.ProcessEnv): Promise<PrometheusAuth> {
+/** Reads SecureString parameters from SSM (decrypted), once per parameter per container. */
+export function createSsmResolver(): SsmResolver {
+  const cache = new Map<string, Promise<string>>();
+  let client: Promise<{ send: (c: unknown) => Promise<{ Parameter?: { Value?: string } }> }> | undefined;
+  return (name) => {
+    let v = cache.get(name);
+    if (!v) {
+      v = (async () => {
+        const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");
+        client ??= Promise.resolve(new SSMClient({}) as never);
+        const r = await (await client).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+        return r.Parameter?.Value ?? "";
+      })();
+      v.catch(() => cache.delete(name));
+      cache.set(name, v);
+    }
+    return v;
+  };
+}
+
+export async function resolveAuth(
+  p: PrometheusConfig,
+  env: NodeJS.ProcessEnv,
+  ssm?: SsmResolver,
+): Promise<PrometheusAuth> {
   const a = p.auth;
+  const opts = (what: string) => ({ env, what, ...(ssm ? { ssm } : {}) });
   switch (a.type) {
     case "none":
       return { type: "none" };
@@ -44,10 +71,10 @@ export async function resolveAuth(p: PrometheusConfig, env: NodeJS.ProcessEnv): 
       return {
         type: "basic",
         username: a.username,
-        password: await resolveSecret(a.password, { env, what: "prometheus.auth.password" }),
+        password: await resolveSecret(a.password, opts("prometheus.auth.password")),
       };
     case "bearer":
-      return { type: "bearer", token: await resolveSecret(a.token, { env, what: "prometheus.auth.token" }) };
+      return { type: "bearer", token: await resolveSecret(a.token, opts("prometheus.auth.token")) };
     case "sigv4":
       return { type: "sigv4", region: a.region, service: a.service };
   }
@@ -60,7 +87,8 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     opts.prometheusUrl || env.SLA_PROMETHEUS_URL
       ? `${url.replace(/\/$/, "")}/api/v1/write`
       : config.prometheus.remoteWriteUrl;
-  const auth = await resolveAuth(config.prometheus, env);
+  const ssm = createSsmResolver();
+  const auth = await resolveAuth(config.prometheus, env, ssm);
   const secrets = auth.type === "basic" ? [auth.password] : auth.type === "bearer" ? [auth.token] : [];
   const prometheus = createPrometheusClient({ url, auth, timeoutMs: config.prometheus.timeoutMs });
   const writer = createRemoteWriter({
@@ -77,5 +105,5 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
   const notifier: Notifier = env.SLA_TOPIC_ARN
     ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })
     : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false });
-  return { prometheus, writer, store, notifier, sourceLabel: redactUrl(url), secrets };
+  return { prometheus, writer, store, notifier, sourceLabel: redactUrl(url), secrets, env, ssm };
 }

@@ -26,6 +26,8 @@ export async function handler(event: unknown): Promise<ProbeSummary> {
   const r = await runProbeCycle({
     config,
     writer: runtime.writer,
+    env: runtime.env,
+    ssm: runtime.ssm,
     store: runtime.store,
     notifier: runtime.notifier,
     ...(shard ? { targets: shard } : {}),

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { SlaConfig, Target } from "../config/schema.js";
-import { resolveHeaders } from "../config/secrets.js";
+import { resolveHeaders, type SsmResolver } from "../config/secrets.js";
 import type { Notification, Notifier } from "../notify/types.js";
 import type { RemoteWriter, WriteResult } from "../prometheus/remote-write.js";
 import { StateStore } from "../store/state.js";
@@ -28,12 +28,16 @@ const LEASE_MS = 5 * 60_000;
 /** probes in flight at once; one Lambda invocation handles up to this many targets within one deadline */
 export const MAX_CONCURRENCY = 500;
 
-export async function toProbeSpec(t: Target, env: NodeJS.ProcessEnv): Promise<ProbeSpec> {
+export async function toProbeSpec(t: Target, env: NodeJS.ProcessEnv, ssm?: SsmResolver): Promise<ProbeSpec> {
   return {
     name: t.name,
     url: t.url,
     method: t.method,
-    headers: await resolveHeaders(t.headers, { env, what: `targets.${t.name}.headers` }),
+    headers: await resolveHeaders(t.headers, {
+      env,
+      what: `targets.${t.name}.headers`,
+      ...(ssm ? { ssm } : {}),
+    }),
     ...(t.body !== undefined ? { body: t.body } : {}),
     expect: {
       status: t.expect.status,
@@ -53,6 +57,8 @@ export interface ProbeCycleInput {
   store: ObjectStore;
   notifier: Notifier;
   env?: NodeJS.ProcessEnv;
+  /** resolves `{ ssm: ... }` header references */
+  ssm?: SsmResolver;
   now?: () => Date;
   concurrency?: number;
   /** only these targets (sharding); default all */
@@ -104,7 +110,7 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
   const targets = input.targets
     ? input.config.targets.filter((t) => input.targets!.includes(t.name))
     : input.config.targets;
-  const specs = await Promise.all(targets.map((t) => toProbeSpec(t, env)));
+  const specs = await Promise.all(targets.map((t) => toProbeSpec(t, env, input.ssm)));
   const startedAt = now();
   // Every probe of a run in flight at once (up to MAX_CONCURRENCY), so a run lasts one deadline, not
   // several: hanging targets must not queue behind each other. Past that, shard the targets.
