@@ -1,0 +1,122 @@
+import { Duration, Stack } from "aws-cdk-lib";
+import * as events from "aws-cdk-lib/aws-events";
+import * as targets from "aws-cdk-lib/aws-events-targets";
+import * as iam from "aws-cdk-lib/aws-iam";
+import type * as lambda from "aws-cdk-lib/aws-lambda";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
+import type * as sqs from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+
+/** Hour of day (in the calendar's time zone) at which scheduled reports run. */
+export const REPORT_HOUR = 6;
+/** Weekly report: Mondays at 06:00 (ISO weeks start on Monday), for the previous complete week. */
+export const WEEKLY_CRON = `cron(0 ${REPORT_HOUR} ? * MON *)`;
+/** Monthly report: the 1st of each month at 06:00, for the previous complete month. */
+export const MONTHLY_CRON = `cron(0 ${REPORT_HOUR} 1 * ? *)`;
+
+export interface ZonedScheduleProps {
+  target: lambda.IFunction;
+  /** `cron(...)`, `rate(...)` or `at(...)` in EventBridge Scheduler syntax. */
+  scheduleExpression: string;
+  /** IANA time zone the cron expression is evaluated in (DST-correct). */
+  timeZone: string;
+  /** JSON payload (Scheduler context attributes such as `<aws.scheduler.scheduled-time>` are substituted). */
+  input: Record<string, unknown>;
+  description?: string;
+  /** Where deliveries go that failed after the retries. */
+  deadLetterQueue?: sqs.IQueue;
+  /** Delivery retries by the Scheduler (not Lambda's own async retries). Default 2. */
+  maximumRetryAttempts?: number;
+  /** Give up delivering after this long. Default 1 hour. */
+  maximumEventAge?: Duration;
+}
+
+/**
+ * An EventBridge Scheduler schedule (L1 `CfnSchedule`) with `ScheduleExpressionTimezone`.
+ *
+ * Why Scheduler and not an EventBridge rule: rules evaluate cron in UTC, so "1st of the month 06:00
+ * Europe/Berlin" would be 04:00 or 05:00 UTC depending on DST and a UTC cron would drift by an hour twice a
+ * year. Scheduler evaluates the cron in the configured zone. The report handler also derives the previous
+ * complete window from its run time, so a late or retried delivery still reports the right period.
+ */
+export class ZonedSchedule extends Construct {
+  readonly schedule: scheduler.CfnSchedule;
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: ZonedScheduleProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.role = new iam.Role(this, "Role", {
+      assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
+        conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+      }),
+      description: "EventBridge Scheduler: invoke the report function",
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.ALLOW,
+        actions: ["lambda:InvokeFunction"],
+        resources: [props.target.functionArn],
+      }),
+    );
+    if (props.deadLetterQueue) {
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          effect: iam.Effect.ALLOW,
+          actions: ["sqs:SendMessage"],
+          resources: [props.deadLetterQueue.queueArn],
+        }),
+      );
+    }
+    this.schedule = new scheduler.CfnSchedule(this, "Schedule", {
+      scheduleExpression: props.scheduleExpression,
+      scheduleExpressionTimezone: props.timeZone,
+      flexibleTimeWindow: { mode: "OFF" },
+      state: "ENABLED",
+      ...(props.description !== undefined ? { description: props.description } : {}),
+      target: {
+        arn: props.target.functionArn,
+        roleArn: this.role.roleArn,
+        input: JSON.stringify(props.input),
+        retryPolicy: {
+          maximumRetryAttempts: props.maximumRetryAttempts ?? 2,
+          maximumEventAgeInSeconds: (props.maximumEventAge ?? Duration.hours(1)).toSeconds(),
+        },
+        ...(props.deadLetterQueue ? { deadLetterConfig: { arn: props.deadLetterQueue.queueArn } } : {}),
+      },
+    });
+    // The role's policy must exist before the Scheduler first tries to invoke.
+    const policy = this.role.node.tryFindChild("DefaultPolicy");
+    if (policy) this.schedule.node.addDependency(policy);
+  }
+}
+
+export interface EveryMinuteProps {
+  target: lambda.IFunction;
+  deadLetterQueue?: sqs.IQueue;
+  description?: string;
+}
+
+/**
+ * The probe's clock: an EventBridge rule `rate(1 minute)` (time zones do not matter for a rate). The
+ * event's `time` field is the scheduled minute. Delivery is not retried: a probe a minute late is replaced
+ * by the next one; failed deliveries go to the dead-letter queue.
+ */
+export class EveryMinute extends Construct {
+  readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: EveryMinuteProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, "Rule", {
+      schedule: events.Schedule.rate(Duration.minutes(1)),
+      description: props.description ?? "Run the probes every minute",
+      targets: [
+        new targets.LambdaFunction(props.target, {
+          retryAttempts: 0,
+          maxEventAge: Duration.minutes(1),
+          ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+        }),
+      ],
+    });
+  }
+}

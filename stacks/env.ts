@@ -1,0 +1,19 @@
+import type * as s3 from "aws-cdk-lib/aws-s3";
+import type * as sns from "aws-cdk-lib/aws-sns";
+import type { Settings } from "./settings.js";
+
+/**
+ * Non-secret environment shared by the handlers. `SLA_CONFIG` is the bundled config file, relative to the
+ * bundle root (the Lambda working directory, `LAMBDA_TASK_ROOT`); secrets never go here.
+ */
+export function functionEnvironment(
+  settings: Settings,
+  storage: { bucket: s3.IBucket; topic: sns.ITopic },
+): Record<string, string> {
+  return {
+    SLA_CONFIG: settings.configFile,
+    SLA_STAGE: settings.stage,
+    SLA_BUCKET: storage.bucket.bucketName,
+    SLA_TOPIC_ARN: storage.topic.topicArn,
+  };
+}

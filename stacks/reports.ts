@@ -1,0 +1,101 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import * as logs from "aws-cdk-lib/aws-logs";
+import { Function as SstFunction, type StackContext, use } from "sst/constructs";
+import {
+  DeadLetterAlarm,
+  FailureQueue,
+  FunctionAlarms,
+  grantReport,
+  MONTHLY_CRON,
+  routeAsyncFailures,
+  WEEKLY_CRON,
+  ZonedSchedule,
+} from "../infra/aws/index.js";
+import { functionEnvironment } from "./env.js";
+import { HANDLERS, settingsOf } from "./settings.js";
+import { Storage } from "./storage.js";
+
+/** Example payload shown in the `ReportInvokeExample` output. */
+export const INVOKE_EXAMPLE_PAYLOAD = '{"period":"2026-10"}';
+
+/**
+ * The report function (scheduled weekly and monthly, and on demand), its schedules, dead-letter queue and
+ * alarms.
+ *
+ * Schedules: EventBridge Scheduler (`CfnSchedule` with `ScheduleExpressionTimezone` = the config's
+ * `calendar.timeZone`), chosen over a UTC EventBridge rule so that "Monday 06:00" and "1st of the month
+ * 06:00" are local times all year round (a UTC cron is an hour off for half the year in Europe/Berlin). The
+ * handler (payload `{"schedule":"weekly"|"monthly"}`) still derives the previous complete window from the
+ * run time, so a retry hours later reports the same period; the time zone makes the report arrive at the
+ * expected local hour and run only after the local week/month has ended.
+ */
+export function Reports({ stack, app }: StackContext) {
+  const settings = settingsOf(app);
+  const storage = use(Storage);
+  const { timeoutSeconds, memoryMb } = settings.report;
+  const timeZone = settings.config.calendar.timeZone;
+
+  const report = new SstFunction(stack, "Report", {
+    handler: HANDLERS.report,
+    description: "sla-monitor reports: weekly, monthly and on demand",
+    runtime: "nodejs22.x",
+    architecture: "arm_64",
+    timeout: timeoutSeconds,
+    memorySize: memoryMb,
+    tracing: "disabled",
+    logGroup: new logs.LogGroup(stack, "ReportLogs", {
+      retention: logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    copyFiles: [{ from: settings.configFile }],
+    environment: functionEnvironment(settings, storage),
+    bind: storage.bindings,
+  });
+
+  const { queue } = new FailureQueue(stack, "ReportFailures");
+  // Reports are idempotent (deterministic keys, sent-markers), so Lambda may retry twice.
+  routeAsyncFailures(report, queue, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
+  grantReport(report, {
+    bucket: storage.bucket,
+    topic: storage.topic,
+    ...(settings.apsWorkspace ? { apsWorkspace: settings.apsWorkspace } : {}),
+    apsAnyWorkspace: settings.apsAnyWorkspace,
+    ssmParameters: settings.report.ssmParameters,
+  });
+
+  new ZonedSchedule(stack, "Weekly", {
+    target: report,
+    scheduleExpression: WEEKLY_CRON,
+    timeZone,
+    input: { schedule: "weekly" },
+    description: `Weekly SLA report, Mondays 06:00 ${timeZone}, for the previous ISO week`,
+    deadLetterQueue: queue,
+  });
+  new ZonedSchedule(stack, "Monthly", {
+    target: report,
+    scheduleExpression: MONTHLY_CRON,
+    timeZone,
+    input: { schedule: "monthly" },
+    description: `Monthly SLA report, 1st of the month 06:00 ${timeZone}, for the previous month`,
+    deadLetterQueue: queue,
+  });
+
+  new FunctionAlarms(stack, "ReportAlarms", {
+    fn: report,
+    timeoutSeconds,
+    topic: storage.topic,
+    namePrefix: app.logicalPrefixedName("report"),
+  });
+  new DeadLetterAlarm(stack, "ReportFailuresAlarm", {
+    queue,
+    topic: storage.topic,
+    alarmName: app.logicalPrefixedName("report-dead-letters"),
+  });
+
+  stack.addOutputs({
+    ReportFunctionName: report.functionName,
+    ReportInvokeExample: `aws lambda invoke --function-name ${report.functionName} --payload '${INVOKE_EXAMPLE_PAYLOAD}' --cli-binary-format raw-in-base64-out out.json`,
+    ReportDeadLetterQueueUrl: queue.queueUrl,
+  });
+  return { report };
+}

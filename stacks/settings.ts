@@ -1,0 +1,99 @@
+/**
+ * Synth-time settings: the product config (`sla.config.yaml`, else `sla.config.example.yaml`) read from the
+ * project root with the stage's overrides applied, and everything derived from it (timeouts, memory, AMP
+ * workspace, SSM parameters). Loaded once per SST App in `sst.config.ts` before the stacks run.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { App } from "sst/constructs";
+import {
+  type ApsWorkspace,
+  apsWorkspaceFromUrl,
+  probeMemoryMb,
+  probeTimeoutSeconds,
+  REPORT_TIMEOUT_SECONDS,
+  reportMemoryMb,
+  ssmParameterNames,
+} from "../infra/aws/index.js";
+import { loadConfig, type SlaConfig } from "../packages/core/src/config/index.js";
+
+/** Config files looked for in the project root, in order. */
+export const CONFIG_FILES = ["sla.config.yaml", "sla.config.example.yaml"] as const;
+/** Stages whose bucket is retained when the app is removed. */
+export const RETAINED_STAGES: readonly string[] = ["prod"];
+/** Handlers, relative to the project root (SST resolves them from there; never from import.meta.url). */
+export const HANDLERS = {
+  probe: "packages/functions/src/probe.handler",
+  report: "packages/functions/src/report.handler",
+} as const;
+
+export interface FunctionSizing {
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** SSM parameters referenced by the parts of the config this function resolves. */
+  ssmParameters: string[];
+}
+
+export interface Settings {
+  stage: string;
+  root: string;
+  /** The config file, relative to the project root and to the function bundle root. */
+  configFile: string;
+  config: SlaConfig;
+  retain: boolean;
+  probe: FunctionSizing;
+  report: FunctionSizing;
+  /** AMP workspace when Prometheus is Amazon Managed Service for Prometheus. */
+  apsWorkspace?: ApsWorkspace;
+  /** SigV4 auth against a URL that is not an AMP workspace URL. */
+  apsAnyWorkspace: boolean;
+}
+
+/** The config file to deploy: `sla.config.yaml` when present, else the example. */
+export function findConfigFile(root: string): string {
+  for (const name of CONFIG_FILES) {
+    if (existsSync(join(root, name))) return name;
+  }
+  throw new Error(`no config file in ${root}: create sla.config.yaml (see sla.config.example.yaml)`);
+}
+
+export async function loadSettings(root: string, stage: string): Promise<Settings> {
+  const configFile = findConfigFile(root);
+  const config = await loadConfig(join(root, configFile), { stage });
+  const sigv4 = config.prometheus.auth.type === "sigv4";
+  const apsWorkspace = sigv4 ? apsWorkspaceFromUrl(config.prometheus.url) : undefined;
+  const promSsm = ssmParameterNames(config.prometheus);
+  return {
+    stage,
+    root,
+    configFile,
+    config,
+    retain: RETAINED_STAGES.includes(stage),
+    probe: {
+      timeoutSeconds: probeTimeoutSeconds(config),
+      memoryMb: probeMemoryMb(config),
+      ssmParameters: [...new Set([...ssmParameterNames(config.targets), ...promSsm])].sort(),
+    },
+    report: {
+      timeoutSeconds: REPORT_TIMEOUT_SECONDS,
+      memoryMb: reportMemoryMb(config),
+      ssmParameters: promSsm,
+    },
+    ...(apsWorkspace ? { apsWorkspace } : {}),
+    apsAnyWorkspace: sigv4 && !apsWorkspace,
+  };
+}
+
+const byApp = new WeakMap<App, Settings>();
+
+export async function initSettings(app: App, root: string): Promise<Settings> {
+  const settings = await loadSettings(root, app.stage);
+  byApp.set(app, settings);
+  return settings;
+}
+
+export function settingsOf(app: App): Settings {
+  const settings = byApp.get(app);
+  if (!settings) throw new Error("settings not loaded: call initSettings(app, root) before the stacks");
+  return settings;
+}

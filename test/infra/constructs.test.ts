@@ -1,0 +1,423 @@
+/**
+ * The plain aws-cdk-lib constructs of infra/aws, built in a cdk.App around tiny inline Lambdas and asserted
+ * on the synthesized CloudFormation (offline).
+ */
+import { App, Duration, Stack } from "aws-cdk-lib";
+import { Match, Template } from "aws-cdk-lib/assertions";
+import * as iam from "aws-cdk-lib/aws-iam";
+import * as lambda from "aws-cdk-lib/aws-lambda";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  DeadLetterAlarm,
+  EveryMinute,
+  FailureQueue,
+  FunctionAlarms,
+  grantProbe,
+  grantReport,
+  MONTHLY_CRON,
+  NotificationTopic,
+  ReportsBucket,
+  routeAsyncFailures,
+  WEEKLY_CRON,
+  ZonedSchedule,
+} from "../../infra/aws/index.js";
+import {
+  actionsOf,
+  iamPolicyStatements,
+  leastPrivilegeViolations,
+  onlyId,
+  refersTo,
+  resourcesOf,
+} from "./helpers.js";
+
+const ENV = { account: "123456789012", region: "eu-central-1" };
+const PROBE_TIMEOUT = 30;
+const REPORT_TIMEOUT = 300;
+
+function inlineFn(stack: Stack, id: string, timeout: number): lambda.Function {
+  return new lambda.Function(stack, id, {
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    handler: "index.handler",
+    code: lambda.Code.fromInline("exports.handler = async () => ({ ok: true });"),
+    timeout: Duration.seconds(timeout),
+  });
+}
+
+interface Built {
+  template: Template;
+  ids: {
+    bucket: string;
+    topic: string;
+    probe: string;
+    report: string;
+    probeQueue: string;
+    reportQueue: string;
+  };
+}
+
+function build(opts: { retain: boolean; aps: boolean }): Built {
+  const app = new App();
+  const stack = new Stack(app, "InfraTest", { env: ENV });
+  const { bucket } = new ReportsBucket(stack, "Reports", { retain: opts.retain });
+  const { topic } = new NotificationTopic(stack, "Notifications");
+  const probe = inlineFn(stack, "Probe", PROBE_TIMEOUT);
+  const report = inlineFn(stack, "Report", REPORT_TIMEOUT);
+  const { queue: probeQueue } = new FailureQueue(stack, "ProbeFailures");
+  const { queue: reportQueue } = new FailureQueue(stack, "ReportFailures");
+  const aps = opts.aps ? { apsWorkspace: { region: "eu-central-1", workspaceId: "ws-1234" } } : {};
+  grantProbe(probe, { bucket, topic, ...aps, ssmParameters: ["/sla-monitor/search-api-key"] });
+  grantReport(report, { bucket, topic, ...aps });
+  routeAsyncFailures(probe, probeQueue, { retryAttempts: 0, maxEventAge: Duration.minutes(1) });
+  routeAsyncFailures(report, reportQueue, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
+  new EveryMinute(stack, "EveryMinute", { target: probe, deadLetterQueue: probeQueue });
+  new ZonedSchedule(stack, "Weekly", {
+    target: report,
+    scheduleExpression: WEEKLY_CRON,
+    timeZone: "Europe/Berlin",
+    input: { schedule: "weekly" },
+    deadLetterQueue: reportQueue,
+  });
+  new ZonedSchedule(stack, "Monthly", {
+    target: report,
+    scheduleExpression: MONTHLY_CRON,
+    timeZone: "Europe/Berlin",
+    input: { schedule: "monthly" },
+    deadLetterQueue: reportQueue,
+  });
+  new FunctionAlarms(stack, "ProbeAlarms", {
+    fn: probe,
+    timeoutSeconds: PROBE_TIMEOUT,
+    topic,
+    namePrefix: "t-probe",
+    heartbeat: true,
+  });
+  new FunctionAlarms(stack, "ReportAlarms", {
+    fn: report,
+    timeoutSeconds: REPORT_TIMEOUT,
+    topic,
+    namePrefix: "t-report",
+  });
+  new DeadLetterAlarm(stack, "ProbeDlqAlarm", { queue: probeQueue, topic, alarmName: "t-probe-dlq" });
+  new DeadLetterAlarm(stack, "ReportDlqAlarm", { queue: reportQueue, topic, alarmName: "t-report-dlq" });
+  const id = (c: { node: { defaultChild?: unknown } }) =>
+    stack.getLogicalId(c.node.defaultChild as import("aws-cdk-lib").CfnElement);
+  return {
+    template: Template.fromStack(stack),
+    ids: {
+      bucket: id(bucket),
+      topic: id(topic),
+      probe: id(probe),
+      report: id(report),
+      probeQueue: id(probeQueue),
+      reportQueue: id(reportQueue),
+    },
+  };
+}
+
+let dev: Built;
+let prod: Built;
+beforeAll(() => {
+  const t0 = performance.now();
+  dev = build({ retain: false, aps: false });
+  prod = build({ retain: true, aps: true });
+  console.log(`[infra] synthesized 2 test stacks in ${Math.round(performance.now() - t0)} ms`);
+});
+
+describe("reports bucket", () => {
+  it("blocks public access, encrypts with SSE-S3, versions, has no CORS", () => {
+    const props = dev.template.findResources("AWS::S3::Bucket")[dev.ids.bucket]?.Properties;
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(props.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+    ]);
+    expect(props.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    expect(props.OwnershipControls.Rules).toEqual([{ ObjectOwnership: "BucketOwnerEnforced" }]);
+    expect(props.CorsConfiguration).toBeUndefined();
+  });
+
+  it("expires old versions and markers and moves reports to Standard-IA", () => {
+    const rules = dev.template.findResources("AWS::S3::Bucket")[dev.ids.bucket]?.Properties
+      .LifecycleConfiguration.Rules as Record<string, unknown>[];
+    const byId = Object.fromEntries(rules.map((r) => [r.Id, r]));
+    expect(byId["noncurrent-versions"]).toMatchObject({
+      Status: "Enabled",
+      NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+      AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
+    });
+    expect(byId.state).toMatchObject({ Prefix: "state/", ExpirationInDays: 400 });
+    expect(byId["notification-markers"]).toMatchObject({ Prefix: "notifications/", ExpirationInDays: 400 });
+    expect(byId.reports).toMatchObject({
+      Prefix: "reports/",
+      Transitions: [{ StorageClass: "STANDARD_IA", TransitionInDays: 90 }],
+    });
+    expect(byId.reports?.ExpirationInDays).toBeUndefined();
+  });
+
+  it("denies requests without TLS or below TLS 1.2", () => {
+    dev.template.hasResourceProperties("AWS::S3::BucketPolicy", {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: "Deny",
+            Action: "s3:*",
+            Principal: { AWS: "*" },
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          }),
+          Match.objectLike({
+            Effect: "Deny",
+            Condition: { NumericLessThan: { "s3:TlsVersion": 1.2 } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it("is retained on prod and auto-emptied and deleted elsewhere", () => {
+    const devBucket = dev.template.findResources("AWS::S3::Bucket")[dev.ids.bucket];
+    const prodBucket = prod.template.findResources("AWS::S3::Bucket")[prod.ids.bucket];
+    expect(devBucket?.DeletionPolicy).toBe("Delete");
+    expect(prodBucket?.DeletionPolicy).toBe("Retain");
+    expect(prodBucket?.UpdateReplacePolicy).toBe("Retain");
+    expect(Object.keys(dev.template.findResources("Custom::S3AutoDeleteObjects"))).toHaveLength(1);
+    expect(Object.keys(prod.template.findResources("Custom::S3AutoDeleteObjects"))).toHaveLength(0);
+  });
+});
+
+describe("notification topic", () => {
+  it("denies sns:Publish without TLS and lets this account's CloudWatch alarms publish", () => {
+    const policies = Object.values(dev.template.findResources("AWS::SNS::TopicPolicy"));
+    expect(policies).toHaveLength(1);
+    const props = policies[0]?.Properties;
+    expect(refersTo(props.Topics, dev.ids.topic)).toBe(true);
+    const statements = props.PolicyDocument.Statement as Record<string, unknown>[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "sns:Publish",
+        Principal: "*",
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      }),
+    );
+    const cw = statements.find((s) => s.Sid === "AllowCloudWatchAlarmsOfThisAccount");
+    expect(cw).toMatchObject({
+      Effect: "Allow",
+      Action: "sns:Publish",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+    // Only the deny is open to every principal; nothing else is granted to "*".
+    const open = statements.filter((s) => ['"*"', '{"AWS":"*"}'].includes(JSON.stringify(s.Principal)));
+    expect(open).toHaveLength(1);
+    expect(open.every((s) => s.Effect === "Deny")).toBe(true);
+  });
+});
+
+describe("IAM", () => {
+  for (const variant of ["dev", "prod"] as const) {
+    it(`has no wildcard actions and no s3 statement on Resource * (${variant})`, () => {
+      const built = variant === "dev" ? dev : prod;
+      expect(iamPolicyStatements(built.template).length).toBeGreaterThan(5);
+      expect(leastPrivilegeViolations(built.template)).toEqual([]);
+    });
+  }
+
+  it("detects violations (the check itself can fail)", () => {
+    const app = new App();
+    const stack = new Stack(app, "Bad", { env: ENV });
+    const fn = inlineFn(stack, "Fn", 10);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["s3:*"], resources: ["*"] }));
+    const problems = leastPrivilegeViolations(Template.fromStack(stack));
+    expect(problems.some((p) => p.includes("wildcard action s3:*"))).toBe(true);
+    expect(problems.some((p) => p.includes('s3 statement with Resource "*"'))).toBe(true);
+  });
+
+  function statementsOf(built: Built, fnId: string) {
+    const template = built.template;
+    const fn = template.findResources("AWS::Lambda::Function")[fnId];
+    const roleId = (fn!.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
+    return iamPolicyStatements(template)
+      .filter(({ policy }) =>
+        refersTo(template.findResources("AWS::IAM::Policy")[policy]?.Properties.Roles, roleId),
+      )
+      .map(({ statement }) => statement);
+  }
+
+  it("probe: state/* objects only, publish to the topic, remote write to the AMP workspace, SSM by name", () => {
+    const statements = statementsOf(prod, prod.ids.probe);
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+    expect(s3.flatMap(actionsOf).sort()).toEqual(["s3:GetObject", "s3:ListBucket", "s3:PutObject"]);
+    const objects = s3.find((s) => actionsOf(s).includes("s3:GetObject"))!;
+    expect(actionsOf(objects).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
+    expect(JSON.stringify(resourcesOf(objects))).toContain('"/state/*"');
+    expect(JSON.stringify(resourcesOf(objects))).not.toContain("reports/");
+    const list = s3.find((s) => actionsOf(s).includes("s3:ListBucket"));
+    expect(list?.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": ["state/*"] } });
+    expect(refersTo(list?.Resource, prod.ids.bucket)).toBe(true);
+    expect(JSON.stringify(list?.Resource)).not.toContain("/*");
+    const sns = statements.find((s) => actionsOf(s).includes("sns:Publish"));
+    expect(refersTo(sns?.Resource, prod.ids.topic)).toBe(true);
+    const aps = statements.find((s) => actionsOf(s).includes("aps:RemoteWrite"));
+    expect(JSON.stringify(aps?.Resource)).toContain(":aps:eu-central-1:123456789012:workspace/ws-1234");
+    const ssm = statements.find((s) => actionsOf(s).includes("ssm:GetParameter"));
+    expect(JSON.stringify(ssm?.Resource)).toContain(
+      ":ssm:eu-central-1:123456789012:parameter/sla-monitor/search-api-key",
+    );
+    expect(statements.some((s) => actionsOf(s).includes("aps:QueryMetrics"))).toBe(false);
+  });
+
+  it("report: reports/* and notifications/* objects, ListBucket limited by prefix, publish, query AMP", () => {
+    const statements = statementsOf(prod, prod.ids.report);
+    const objects = statements.find((s) => actionsOf(s).includes("s3:PutObject"));
+    expect(actionsOf(objects!).sort()).toEqual(["s3:GetObject", "s3:PutObject"]);
+    const resources = JSON.stringify(resourcesOf(objects!));
+    expect(resources).toContain('"/reports/*"');
+    expect(resources).toContain('"/notifications/*"');
+    expect(resources).not.toContain("state/");
+    const list = statements.find((s) => actionsOf(s).includes("s3:ListBucket"));
+    // IfExists: the existence check of a GET (no s3:prefix) is allowed, so missing keys read as 404.
+    expect(list?.Condition).toEqual({
+      StringLikeIfExists: { "s3:prefix": ["reports/*", "notifications/*"] },
+    });
+    expect(statements.some((s) => actionsOf(s).includes("sns:Publish"))).toBe(true);
+    const aps = statements.find((s) => actionsOf(s).includes("aps:QueryMetrics"));
+    expect(JSON.stringify(aps?.Resource)).toContain("workspace/ws-1234");
+    expect(statements.some((s) => actionsOf(s).includes("aps:RemoteWrite"))).toBe(false);
+  });
+
+  it("grants no aps actions when Prometheus is not AMP", () => {
+    const all = iamPolicyStatements(dev.template).flatMap(({ statement }) => actionsOf(statement));
+    expect(all.filter((a) => a.startsWith("aps:"))).toEqual([]);
+  });
+});
+
+describe("dead-letter queues", () => {
+  it("receive failed async invocations (on-failure destination) with the configured retries", () => {
+    const configs = Object.values(dev.template.findResources("AWS::Lambda::EventInvokeConfig"));
+    expect(configs).toHaveLength(2);
+    const probe = configs.find((c) => refersTo(c.Properties.FunctionName, dev.ids.probe))?.Properties;
+    const report = configs.find((c) => refersTo(c.Properties.FunctionName, dev.ids.report))?.Properties;
+    expect(probe).toMatchObject({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    expect(report).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 21600 });
+    expect(refersTo(probe?.DestinationConfig.OnFailure.Destination, dev.ids.probeQueue)).toBe(true);
+    expect(refersTo(report?.DestinationConfig.OnFailure.Destination, dev.ids.reportQueue)).toBe(true);
+  });
+
+  it("are encrypted, TLS-only and keep messages 14 days", () => {
+    const queues = Object.values(dev.template.findResources("AWS::SQS::Queue"));
+    expect(queues).toHaveLength(2);
+    for (const q of queues) {
+      expect(q.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 1209600 });
+    }
+    const policies = Object.values(dev.template.findResources("AWS::SQS::QueuePolicy"));
+    expect(policies.length).toBeGreaterThanOrEqual(2);
+    for (const p of policies) {
+      expect(JSON.stringify(p.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it("also catch schedule deliveries that failed (rule and Scheduler DLQs)", () => {
+    const rule = Object.values(dev.template.findResources("AWS::Events::Rule"))[0]?.Properties;
+    expect(rule.ScheduleExpression).toBe("rate(1 minute)");
+    expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 0, MaximumEventAgeInSeconds: 60 });
+    expect(refersTo(rule.Targets[0].DeadLetterConfig, dev.ids.probeQueue)).toBe(true);
+    for (const s of Object.values(dev.template.findResources("AWS::Scheduler::Schedule"))) {
+      expect(refersTo(s.Properties.Target.DeadLetterConfig, dev.ids.reportQueue)).toBe(true);
+    }
+  });
+});
+
+describe("schedules", () => {
+  it("run the weekly and monthly reports in the configured time zone", () => {
+    const schedules = Object.values(dev.template.findResources("AWS::Scheduler::Schedule")).map(
+      (s) => s.Properties,
+    );
+    expect(schedules.map((s) => s.ScheduleExpression).sort()).toEqual(
+      ["cron(0 6 ? * MON *)", "cron(0 6 1 * ? *)"].sort(),
+    );
+    for (const s of schedules) {
+      expect(s.ScheduleExpressionTimezone).toBe("Europe/Berlin");
+      expect(s.FlexibleTimeWindow).toEqual({ Mode: "OFF" });
+      expect(refersTo(s.Target.Arn, dev.ids.report)).toBe(true);
+      const input = JSON.parse(s.Target.Input);
+      expect(input).toEqual({ schedule: s.ScheduleExpression.includes("MON") ? "weekly" : "monthly" });
+    }
+  });
+
+  it("may invoke only the report function", () => {
+    const invoke = iamPolicyStatements(dev.template)
+      .map((x) => x.statement)
+      .filter((s) => actionsOf(s).includes("lambda:InvokeFunction"));
+    expect(invoke).toHaveLength(2);
+    for (const s of invoke) expect(refersTo(s.Resource, dev.ids.report)).toBe(true);
+  });
+});
+
+describe("alarms", () => {
+  // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, asserted field by field
+  type Alarm = Record<string, any>;
+  const alarms = (b: Built): Alarm[] =>
+    Object.values(b.template.findResources("AWS::CloudWatch::Alarm")).map((a) => a.Properties as Alarm);
+
+  it("cover errors, throttles, p99 duration, not-running and dead letters", () => {
+    const all = alarms(dev);
+    expect(all).toHaveLength(9); // probe 4 + report 3 + 2 DLQs
+    const byName = Object.fromEntries(all.map((a) => [a.AlarmName, a]));
+    expect(Object.keys(byName).sort()).toEqual(
+      [
+        "t-probe-errors",
+        "t-probe-throttles",
+        "t-probe-duration-p99",
+        "t-probe-not-running",
+        "t-report-errors",
+        "t-report-throttles",
+        "t-report-duration-p99",
+        "t-probe-dlq",
+        "t-report-dlq",
+      ].sort(),
+    );
+    expect(byName["t-probe-errors"]).toMatchObject({ MetricName: "Errors", Namespace: "AWS/Lambda" });
+    expect(byName["t-report-throttles"]).toMatchObject({ MetricName: "Throttles" });
+    expect(byName["t-probe-duration-p99"]).toMatchObject({
+      MetricName: "Duration",
+      ExtendedStatistic: "p99",
+      Threshold: PROBE_TIMEOUT * 1000 * 0.8,
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+    expect(byName["t-report-duration-p99"]?.Threshold).toBe(REPORT_TIMEOUT * 1000 * 0.8);
+    expect(byName["t-probe-not-running"]).toMatchObject({
+      MetricName: "Invocations",
+      Statistic: "Sum",
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: "LessThanThreshold",
+      TreatMissingData: "breaching",
+    });
+    expect(refersTo(byName["t-probe-not-running"]?.Dimensions, dev.ids.probe)).toBe(true);
+    expect(byName["t-probe-dlq"]).toMatchObject({
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Namespace: "AWS/SQS",
+    });
+  });
+
+  it("notify the topic on ALARM and OK", () => {
+    for (const a of alarms(dev)) {
+      expect(a.AlarmActions).toHaveLength(1);
+      expect(refersTo(a.AlarmActions, dev.ids.topic)).toBe(true);
+      expect(refersTo(a.OKActions, dev.ids.topic)).toBe(true);
+    }
+  });
+});
+
+describe("functions", () => {
+  it("keep the runtime, architecture and timeouts they were given", () => {
+    const fn = dev.template.findResources("AWS::Lambda::Function")[dev.ids.probe]?.Properties;
+    expect(fn).toMatchObject({ Runtime: "nodejs22.x", Architectures: ["arm64"], Timeout: PROBE_TIMEOUT });
+    expect(onlyId(dev.template, "AWS::Events::Rule")).toBeTruthy();
+  });
+});

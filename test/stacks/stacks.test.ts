@@ -1,0 +1,260 @@
+/**
+ * The SST app synthesized inside vitest from sla.config.example.yaml (no sla.config.yaml in the repo):
+ * first for a non-production stage ("test"): functions, schedules, configuration binding, outputs,
+ * self-monitoring; then for "prod" (the example's `stages.prod` overrides: AMP with SigV4; bucket retained).
+ * Both stages synthesize in this one file, one after the other: SST regenerates .sst/types on every App, so
+ * two files synthesizing in parallel workers could race on it.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Template } from "aws-cdk-lib/assertions";
+import { useProject } from "sst/project.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { actionsOf, iamPolicyStatements, leastPrivilegeViolations } from "../infra/helpers.js";
+import { ACCOUNT, REGION, resourceList, type Synthesized, synthesize } from "./synth.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, asserted field by field
+type Res = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
+const resources = (t: Template, type: string): [string, Res][] =>
+  Object.entries(t.findResources(type) as Record<string, Res>);
+/** The product's function (not SST's per-stack CustomResourceHandler). */
+function productFunction(t: Template, handler: string): Res {
+  const found = resources(t, "AWS::Lambda::Function").filter(([, r]) => r.Properties.Handler === handler);
+  expect(found).toHaveLength(1);
+  return found[0]![1];
+}
+
+let s: Synthesized;
+beforeAll(async () => {
+  s = await synthesize("test");
+  console.log(`[sst] ${resourceList(s).length} resources:\n  ${resourceList(s).join("\n  ")}`);
+}, 300_000);
+
+describe("app", () => {
+  it("has the storage, probes and reports stacks, named after the stage", () => {
+    expect(Object.keys(s.stacks).sort()).toEqual(["Probes", "Reports", "Storage"]);
+    for (const stack of Object.values(s.stacks)) expect(stack.stackName).toMatch(/^test-sla-monitor-/);
+  });
+
+  it("grants no wildcard actions, no s3 on Resource * and no Resource * at all in IAM policies", () => {
+    for (const t of Object.values(s.templates)) expect(leastPrivilegeViolations(t)).toEqual([]);
+  });
+});
+
+describe("storage", () => {
+  it("has one hardened bucket, destroyed with its objects on non-prod stages", () => {
+    const buckets = resources(s.templates.Storage!, "AWS::S3::Bucket");
+    expect(buckets).toHaveLength(1);
+    const [, bucket] = buckets[0]!;
+    expect(bucket.DeletionPolicy).toBe("Delete");
+    expect(bucket.Properties.CorsConfiguration).toBeUndefined();
+    expect(bucket.Properties.VersioningConfiguration).toEqual({ Status: "Enabled" });
+    expect(bucket.Properties.PublicAccessBlockConfiguration.RestrictPublicBuckets).toBe(true);
+    expect(resources(s.templates.Storage!, "Custom::S3AutoDeleteObjects")).toHaveLength(1);
+  });
+
+  it("stores the non-secret configuration as SST parameters", () => {
+    const params = Object.fromEntries(
+      resources(s.templates.Storage!, "AWS::SSM::Parameter").map(([, r]) => [
+        r.Properties.Name,
+        r.Properties.Value,
+      ]),
+    );
+    expect(params).toMatchObject({
+      "/sst/sla-monitor/test/Parameter/PROMETHEUS_URL/value": "https://prometheus.example.com",
+      "/sst/sla-monitor/test/Parameter/TIME_ZONE/value": "Europe/Berlin",
+      "/sst/sla-monitor/test/Parameter/SLA_CONFIG_FILE/value": "sla.config.example.yaml",
+    });
+    // The secret is set with `sst secrets set`, never synthesized.
+    expect(JSON.stringify(params)).not.toContain("PROMETHEUS_TOKEN");
+  });
+});
+
+describe("functions", () => {
+  const fns = () => ({
+    probe: productFunction(s.templates.Probes!, "packages/functions/src/probe.handler"),
+    report: productFunction(s.templates.Reports!, "packages/functions/src/report.handler"),
+  });
+
+  it("run on nodejs22.x, arm64, without X-Ray", () => {
+    for (const fn of Object.values(fns())) {
+      expect(fn.Properties.Runtime).toBe("nodejs22.x");
+      expect(fn.Properties.Architectures).toEqual(["arm64"]);
+      expect(fn.Properties.TracingConfig).toBeUndefined();
+    }
+  });
+
+  it("derive timeouts and memory from the config", () => {
+    const { probe, report } = fns();
+    // largest target deadline in the example: 10 000 ms (the default) → 10 s + 20 s margin
+    expect(probe.Properties.Timeout).toBe(30);
+    expect(probe.Properties.MemorySize).toBe(256);
+    expect(report.Properties.Timeout).toBe(300);
+    expect(report.Properties.MemorySize).toBe(512);
+  });
+
+  it("get the config file path, bucket and topic as plain env, and the token only as an SSM reference", () => {
+    for (const fn of Object.values(fns())) {
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(env.SLA_CONFIG).toBe("sla.config.example.yaml");
+      expect(env.SLA_STAGE).toBe("test");
+      expect(JSON.stringify(env.SLA_BUCKET)).toContain("ReportsBucket");
+      expect(JSON.stringify(env.SLA_TOPIC_ARN)).toContain("NotificationsTopic");
+      expect(env.SST_Parameter_value_PROMETHEUS_URL).toBe("https://prometheus.example.com");
+      expect(env.SST_Parameter_value_TIME_ZONE).toBe("Europe/Berlin");
+      expect(env.SST_Secret_value_PROMETHEUS_TOKEN).toBe("__FETCH_FROM_SSM__");
+    }
+  });
+
+  it("may read the bound secret from SSM by its path only", () => {
+    const policy = resources(s.templates.Probes!, "AWS::IAM::Policy").map(
+      ([, r]) => r.Properties.PolicyDocument,
+    );
+    const text = JSON.stringify(policy);
+    expect(text).toContain(
+      `:ssm:${REGION}:${ACCOUNT}:parameter/sst/sla-monitor/test/Secret/PROMETHEUS_TOKEN/value`,
+    );
+  });
+
+  it("are bundled with the config file (copyFiles)", () => {
+    const { paths } = useProject();
+    const fnIds = [s.stacks.Probes!, s.stacks.Reports!].flatMap((stack) =>
+      stack.node.findAll().filter((c) => c.node.id === "Probe" || c.node.id === "Report"),
+    );
+    expect(fnIds).toHaveLength(2);
+    for (const c of fnIds) {
+      const out = join(paths.artifacts, c.node.addr);
+      expect(existsSync(join(out, "sla.config.example.yaml"))).toBe(true);
+      const name = c.node.id === "Probe" ? "probe.mjs" : "report.mjs";
+      expect(existsSync(join(out, "packages/functions/src", name))).toBe(true);
+    }
+  });
+
+  it("send failed async invocations to their stack's dead-letter queue", () => {
+    for (const name of ["Probes", "Reports"]) {
+      const t = s.templates[name]!;
+      const configs = resources(t, "AWS::Lambda::EventInvokeConfig");
+      expect(configs).toHaveLength(1);
+      const [queueId] = resources(t, "AWS::SQS::Queue")[0]!;
+      expect(JSON.stringify(configs[0]![1].Properties.DestinationConfig.OnFailure)).toContain(queueId);
+    }
+  });
+});
+
+describe("schedules", () => {
+  it("probe every minute", () => {
+    const rules = resources(s.templates.Probes!, "AWS::Events::Rule");
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties.ScheduleExpression).toBe("rate(1 minute)");
+  });
+
+  it("run the weekly and monthly reports at 06:00 in the configured time zone", () => {
+    const schedules = resources(s.templates.Reports!, "AWS::Scheduler::Schedule").map(
+      ([, r]) => r.Properties,
+    );
+    expect(schedules).toHaveLength(2);
+    const byCron = Object.fromEntries(schedules.map((p) => [p.ScheduleExpression, p]));
+    expect(Object.keys(byCron).sort()).toEqual(["cron(0 6 1 * ? *)", "cron(0 6 ? * MON *)"]);
+    for (const p of schedules) expect(p.ScheduleExpressionTimezone).toBe("Europe/Berlin");
+    expect(JSON.parse(byCron["cron(0 6 ? * MON *)"]!.Target.Input)).toEqual({ schedule: "weekly" });
+    expect(JSON.parse(byCron["cron(0 6 1 * ? *)"]!.Target.Input)).toEqual({ schedule: "monthly" });
+  });
+});
+
+describe("self-monitoring", () => {
+  it("alarms on errors, throttles, p99 duration, not running and dead letters, to the topic", () => {
+    const names = (t: Template) =>
+      resources(t, "AWS::CloudWatch::Alarm")
+        .map(([, r]) => r.Properties.AlarmName as string)
+        .sort();
+    expect(names(s.templates.Probes!)).toEqual([
+      "test-sla-monitor-probe-dead-letters",
+      "test-sla-monitor-probe-duration-p99",
+      "test-sla-monitor-probe-errors",
+      "test-sla-monitor-probe-not-running",
+      "test-sla-monitor-probe-throttles",
+    ]);
+    expect(names(s.templates.Reports!)).toEqual([
+      "test-sla-monitor-report-dead-letters",
+      "test-sla-monitor-report-duration-p99",
+      "test-sla-monitor-report-errors",
+      "test-sla-monitor-report-throttles",
+    ]);
+    for (const name of ["Probes", "Reports"]) {
+      for (const [, a] of resources(s.templates[name]!, "AWS::CloudWatch::Alarm")) {
+        expect(JSON.stringify(a.Properties.AlarmActions)).toContain("NotificationsTopic");
+      }
+    }
+    const duration = resources(s.templates.Probes!, "AWS::CloudWatch::Alarm").find(
+      ([, r]) => r.Properties.MetricName === "Duration",
+    )?.[1];
+    expect(duration?.Properties.Threshold).toBe(24_000); // 80 % of 30 s
+  });
+});
+
+describe("outputs", () => {
+  it("name the on-demand report function and show how to invoke it", () => {
+    const outputs = s.templates.Reports!.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const [reportId] = resources(s.templates.Reports!, "AWS::Lambda::Function").find(
+      ([, r]) => r.Properties.Handler === "packages/functions/src/report.handler",
+    )!;
+    expect(outputs.ReportFunctionName?.Value).toEqual({ Ref: reportId });
+    const example = JSON.stringify(outputs.ReportInvokeExample?.Value);
+    expect(example).toContain("aws lambda invoke --function-name ");
+    expect(example).toContain(`{"Ref":"${reportId}"}`);
+    expect(example).toContain(
+      `--payload '{\\"period\\":\\"2026-10\\"}' --cli-binary-format raw-in-base64-out out.json`,
+    );
+    const storage = s.templates.Storage!.toJSON().Outputs as Record<string, unknown>;
+    expect(Object.keys(storage)).toEqual(expect.arrayContaining(["BucketName", "TopicArn"]));
+  });
+});
+
+describe("stage prod", () => {
+  const WORKSPACE = "ws-00000000-0000-0000-0000-000000000000";
+  let prod: Synthesized;
+  beforeAll(async () => {
+    prod = await synthesize("prod");
+  }, 300_000);
+
+  const statements = (t: Template) => iamPolicyStatements(t).map((x) => x.statement);
+
+  it("retains the bucket and does not auto-delete its objects", () => {
+    const buckets = Object.values(prod.templates.Storage!.findResources("AWS::S3::Bucket"));
+    expect(buckets).toHaveLength(1);
+    expect(buckets[0]?.DeletionPolicy).toBe("Retain");
+    expect(Object.keys(prod.templates.Storage!.findResources("Custom::S3AutoDeleteObjects"))).toHaveLength(0);
+    for (const stack of Object.values(prod.stacks)) expect(stack.stackName).toMatch(/^prod-sla-monitor-/);
+  });
+
+  it("uses the stage's Prometheus (AMP) and scopes aps actions to its workspace", () => {
+    const param = Object.values(prod.templates.Storage!.findResources("AWS::SSM::Parameter")).find(
+      (r) => r.Properties.Name === "/sst/sla-monitor/prod/Parameter/PROMETHEUS_URL/value",
+    );
+    expect(param?.Properties.Value).toBe(
+      `https://aps-workspaces.eu-central-1.amazonaws.com/workspaces/${WORKSPACE}`,
+    );
+    const write = statements(prod.templates.Probes!).filter((x) => actionsOf(x).includes("aps:RemoteWrite"));
+    const query = statements(prod.templates.Reports!).filter((x) =>
+      actionsOf(x).includes("aps:QueryMetrics"),
+    );
+    for (const st of [...write, ...query]) {
+      expect(JSON.stringify(st.Resource)).toContain(`:aps:eu-central-1:${ACCOUNT}:workspace/${WORKSPACE}`);
+    }
+    expect(write).toHaveLength(1);
+    expect(query).toHaveLength(1);
+  });
+
+  it("lets the probe read the SSM parameter its config references, by name", () => {
+    const ssm = statements(prod.templates.Probes!).find((x) => actionsOf(x).includes("ssm:GetParameter"));
+    expect(JSON.stringify(ssm?.Resource)).toContain(`parameter/sla-monitor/search-api-key`);
+    const reportSsm = statements(prod.templates.Reports!).find((x) =>
+      actionsOf(x).includes("ssm:GetParameter"),
+    );
+    expect(reportSsm).toBeUndefined(); // the report resolves no target headers
+  });
+
+  it("stays least-privilege with AMP grants", () => {
+    for (const t of Object.values(prod.templates)) expect(leastPrivilegeViolations(t)).toEqual([]);
+  });
+});
