@@ -14,10 +14,15 @@ let cached: Promise<{ config: SlaConfig; runtime: Runtime }> | undefined;
 async function secretEnv(): Promise<NodeJS.ProcessEnv> {
   if (!process.env.SST_APP) return process.env;
   // SST v2 binds Config secrets/parameters; sst/node/config loads them from SSM at import time.
-  const mod = (await import("sst/node/config")) as { Config: Record<string, string> };
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const [k, v] of Object.entries(mod.Config))
-    if (typeof v === "string" && env[k] === undefined) env[k] = v;
+  try {
+    const mod = (await import("sst/node/config")) as { Config: Record<string, string> };
+    for (const [k, v] of Object.entries(mod.Config))
+      if (typeof v === "string" && env[k] === undefined) env[k] = v;
+  } catch (e) {
+    // e.g. a bound secret that was never set: keep going; a config that needs it fails with a clear error
+    logger.warn("SST Config could not be loaded", { error: e instanceof Error ? e.message : String(e) });
+  }
   return env;
 }
 
