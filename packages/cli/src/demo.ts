@@ -14,7 +14,9 @@ import {
   monthWindow,
   parseConfig,
   previousCompleteMonth,
+  probeDeps,
   type ReportDocument,
+  reportDeps,
   runProbeCycle,
   runReport,
   type Window,
@@ -188,7 +190,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
     );
     for (let i = 0; i < cycles; i++) {
       const started = Date.now();
-      const r = await runProbeCycle({ config, writer: rt.writer, store: rt.store, notifier: rt.notifier });
+      const r = await runProbeCycle(probeDeps(config, rt));
       say(
         `  probe run ${i + 1}/${cycles}: ${r.results
           .map(
@@ -205,16 +207,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
 
     const runFor = async (window: Window) => {
       say(`querying Prometheus for the ${window.kind} report ${window.period}...`);
-      return runReport({
-        slos: config.slos,
-        notifyConfig: config.notify,
-        window,
-        api: rt.prometheus,
-        store: rt.store,
-        notifier: rt.notifier,
-        notify: true,
-        sourceLabel: rt.sourceLabel,
-      });
+      return runReport({ ...reportDeps(config, rt), window, notify: true });
     };
     const monthly = await runFor(monthWindow(prevMonth.period!, TZ));
     const weekly = await runFor(containingWindow("weekly", now, TZ));

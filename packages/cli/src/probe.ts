@@ -1,4 +1,4 @@
-import { createRuntime, loadConfig, runProbeCycle } from "@sla-monitor/core";
+import { createRuntime, loadConfig, probeDeps, runProbeCycle } from "@sla-monitor/core";
 import { EXIT } from "./exit.js";
 import { table } from "./table.js";
 
@@ -20,12 +20,7 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
     consoleOutbox: !o.json,
   });
   const r = await runProbeCycle({
-    config,
-    writer: o.write ? rt.writer : null,
-    env: rt.env,
-    ssm: rt.ssm,
-    store: rt.store,
-    notifier: rt.notifier,
+    ...probeDeps(config, rt, o.write),
     log: (level, msg, data) => console.error(`${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ""}`),
   });
   if (o.json) {

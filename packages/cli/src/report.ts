@@ -11,6 +11,7 @@ import {
   renderJson,
   renderMarkdown,
   renderText,
+  reportDeps,
   runReport,
   type SlaConfig,
   type Window,
@@ -83,15 +84,10 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
   let result: Awaited<ReturnType<typeof runReport>>;
   try {
     result = await runReport({
-      slos: config.slos,
-      notifyConfig: config.notify,
+      ...reportDeps(config, rt),
       window,
-      api: rt.prometheus,
-      store: rt.store,
-      notifier: rt.notifier,
       notify: o.notify ?? false,
       ...(o.slo ? { sloFilter: o.slo } : {}),
-      sourceLabel: rt.sourceLabel,
     });
   } catch (e) {
     if (e instanceof ReportInputError) throw new ExitError(e.message, EXIT.usage);

@@ -107,3 +107,27 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false });
   return { prometheus, writer, store, notifier, sourceLabel: redactUrl(url), secrets, env, ssm };
 }
+
+/** What a report run needs from the config and the runtime (the Lambda, the CLI and the demo share it). */
+export function reportDeps(config: SlaConfig, rt: Runtime) {
+  return {
+    slos: config.slos,
+    notifyConfig: config.notify,
+    api: rt.prometheus,
+    store: rt.store,
+    notifier: rt.notifier,
+    sourceLabel: rt.sourceLabel,
+  };
+}
+
+/** What a probe run needs from the config and the runtime; `write: false` skips remote write. */
+export function probeDeps(config: SlaConfig, rt: Runtime, write = true) {
+  return {
+    config,
+    writer: write ? rt.writer : null,
+    env: rt.env,
+    ssm: rt.ssm,
+    store: rt.store,
+    notifier: rt.notifier,
+  };
+}

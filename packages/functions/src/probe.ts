@@ -3,7 +3,7 @@
  * and publish state changes. Thin: everything is in `runProbeCycle`. An optional `{"targets": [...]}` payload
  * probes a shard only (fan-out past a few hundred targets).
  */
-import { runProbeCycle } from "@sla-monitor/core";
+import { probeDeps, runProbeCycle } from "@sla-monitor/core";
 import { context, logger, scrub } from "./shared.js";
 
 export interface ProbeSummary {
@@ -24,12 +24,7 @@ export async function handler(event: unknown): Promise<ProbeSummary> {
       ? ((event as { targets: unknown[] }).targets.filter((t) => typeof t === "string") as string[])
       : undefined;
   const r = await runProbeCycle({
-    config,
-    writer: runtime.writer,
-    env: runtime.env,
-    ssm: runtime.ssm,
-    store: runtime.store,
-    notifier: runtime.notifier,
+    ...probeDeps(config, runtime),
     ...(shard ? { targets: shard } : {}),
     log: (level, msg, data) =>
       logger[level](scrub(msg, runtime), data ? JSON.parse(scrub(JSON.stringify(data), runtime)) : {}),

@@ -11,6 +11,7 @@ import {
   previousCompleteMonth,
   previousCompleteWeek,
   ReportInputError,
+  reportDeps,
   runReport,
   selectSlos,
   type Window,
@@ -85,15 +86,10 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
   }
   logger.info("report start", { kind: window.kind, period: window.period, notify, slos: sloFilter });
   const r = await runReport({
-    slos: config.slos,
-    notifyConfig: config.notify,
+    ...reportDeps(config, runtime),
     window,
-    api: runtime.prometheus,
-    store: runtime.store,
-    notifier: runtime.notifier,
     notify,
     ...(sloFilter ? { sloFilter } : {}),
-    sourceLabel: runtime.sourceLabel,
     now,
   });
   const d = r.report;

@@ -117,14 +117,20 @@ function maintenanceIn(slo: ReportSlo, span: Span): MaintenanceInterval[] {
     }));
 }
 
-function unknownSlo(slo: ReportSlo, w: Window, reason: string, queries: string[]): SloReport {
-  const unit = slo.sli.type === "probe" ? "minutes" : "requests";
+function sloIdentity(slo: ReportSlo) {
   return {
     name: slo.name,
     service: slo.service,
     ...(slo.description ? { description: slo.description } : {}),
     objective: slo.objective,
     sliType: slo.sli.type as SloReport["sliType"],
+  };
+}
+
+function unknownSlo(slo: ReportSlo, w: Window, reason: string, queries: string[]): SloReport {
+  const unit = slo.sli.type === "probe" ? "minutes" : "requests";
+  return {
+    ...sloIdentity(slo),
     attainment: null,
     status: "unknown",
     reason,
@@ -447,11 +453,7 @@ function finishSlo(
   }
   const known = ev.attainment !== null && budget !== null;
   return {
-    name: slo.name,
-    service: slo.service,
-    ...(slo.description ? { description: slo.description } : {}),
-    objective: slo.objective,
-    sliType: slo.sli.type as SloReport["sliType"],
+    ...sloIdentity(slo),
     attainment: ev.attainment,
     status,
     ...(reason ? { reason } : {}),
