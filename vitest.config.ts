@@ -4,7 +4,6 @@ import { defineConfig } from "vitest/config";
 // S3/SNS emulators). The integration project's global setup installs/backfills/starts Prometheus once.
 export default defineConfig({
   test: {
-    reporters: process.env.CI ? ["default"] : ["default"],
     projects: [
       {
         test: {
@@ -18,6 +17,8 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: ["test/unit/**"],
           globalSetup: ["test/helpers/global-setup.ts"],
+          // the handlers' structured INFO logs would drown the test output
+          env: { POWERTOOLS_LOG_LEVEL: "WARN" },
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
