@@ -128,4 +128,40 @@ describe("sla CLI exit codes", () => {
       (await sla("report", "-c", cfg, "--period", "2026-10", "--from", "2026-10-01", "-o", out)).code,
     ).toBe(2);
   });
+  it("probe: prints a table or one JSON object per target, exit 1 with --fail-on-down", async () => {
+    const { createServer } = await import("node:http");
+    const srv = createServer((_q, r) => r.end("ok"));
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    try {
+      const a = srv.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      const cfg = join(out, "probe.yaml");
+      await import("node:fs/promises").then((fs) =>
+        fs.writeFile(
+          cfg,
+          `targets:\n  - { name: local, url: "http://127.0.0.1:${port}/" }\n  - { name: closed, url: "http://127.0.0.1:1/", timeoutMs: 1000 }\n`,
+        ),
+      );
+      const json = await sla("probe", "-c", cfg, "--json", "--no-write", "--fail-on-down", "-o", join(out, "p"));
+      expect(json.code).toBe(1);
+      const lines = json.stdout
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l));
+      expect(lines.map((l) => [l.target, l.success, l.status, l.cause])).toEqual([
+        ["local", true, 200, null],
+        ["closed", false, null, "refused"],
+      ]);
+      expect(Object.keys(lines[0])).toEqual(
+        expect.arrayContaining(["target", "success", "status", "cause", "durationMs", "phases", "tlsExpiry"]),
+      );
+      const tableOut = await sla("probe", "-c", cfg, "--no-write", "-o", join(out, "p2"));
+      expect(tableOut.code).toBe(0);
+      expect(tableOut.stdout).toMatch(/local\s+UP\s+200/);
+      expect(tableOut.stdout).toMatch(/closed\s+DOWN\s+-\s+refused/);
+    } finally {
+      srv.closeAllConnections();
+      srv.close();
+    }
+  });
 });

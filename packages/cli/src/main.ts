@@ -44,6 +44,7 @@ program
   .option("--json", "one JSON object per target, for scripts")
   .option("--no-write", "do not remote-write the results")
   .option("--fail-on-down", "exit 1 when a probe fails")
+  .option("-o, --out <dir>", "folder for breach state and the outbox", "out")
   .action(probeCommand);
 
 program
