@@ -81,7 +81,10 @@ describe("runReport", () => {
     const store = new LocalObjectStore({ dir });
     const published: Notification[] = [];
     const notifier: Notifier = {
-      publish: async (m) => (published.push(m), { id: String(published.length) }),
+      publish: async (m) => {
+        published.push(m);
+        return { id: String(published.length) };
+      },
     };
     const base = {
       slos: config.slos,

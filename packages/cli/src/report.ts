@@ -109,10 +109,9 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     process.stdout.write(printers[o.format](doc));
   }
   if (result.error) console.error(result.error);
-  const unavailable = doc.slos.filter((s) => s.reason?.startsWith("query failed"));
-  if (unavailable.length > 0) {
+  if (doc.errors.length > 0) {
     throw new ExitError(
-      `Prometheus at ${rt.sourceLabel} did not answer for ${unavailable.length} SLO(s): ${unavailable[0]!.reason}`,
+      `Prometheus at ${rt.sourceLabel} did not answer for ${doc.errors.length} quer${doc.errors.length === 1 ? "y" : "ies"}: ${doc.errors[0]!.error}`,
       EXIT.unavailable,
     );
   }

@@ -114,6 +114,7 @@ export async function publishOnce(
       } catch (e) {
         markerError = e instanceof Error ? e.message : String(e);
         if (e instanceof PreconditionFailedError) break;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** i)); // a transient store error: wait, then retry
       }
     }
     return { published: true, state: "published", id, ...(markerError ? { markerError } : {}) };

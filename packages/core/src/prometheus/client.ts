@@ -226,6 +226,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     throw new Error("Prometheus URL must not carry credentials: use the auth setting");
   }
   const baseUrl = `${base.origin}${base.pathname.replace(/\/+$/, "")}`;
+  /** the endpoint as errors show it: no credentials, no query string, one slash */
+  const endpointOf = (path: string) => `${safeUrl(baseUrl).replace(/\/+$/, "")}${path}`;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const retries = options.retries ?? 2;
   const delays = options.backoffMs ?? [200, 800];
@@ -247,7 +249,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     method: "GET" | "POST",
     query: string | undefined,
   ): Promise<unknown> {
-    const endpoint = `${safeUrl(baseUrl)}${path}`;
+    const endpoint = endpointOf(path);
     const qs = params.toString();
     const url = method === "GET" && qs ? `${baseUrl}${path}?${qs}` : `${baseUrl}${path}`;
     const body = method === "POST" ? qs : undefined;
@@ -336,7 +338,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     const issue = r.error.issues[0];
     throw new PrometheusError({
       kind: "invalid_response",
-      endpoint: `${safeUrl(baseUrl)}${path}`,
+      endpoint: endpointOf(path),
       attempts: 1,
       status: 200,
       detail: `unexpected response shape at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`,
@@ -347,7 +349,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
   function invalidValue(path: string, query: string, e: unknown): PrometheusError {
     return new PrometheusError({
       kind: "invalid_response",
-      endpoint: `${safeUrl(baseUrl)}${path}`,
+      endpoint: endpointOf(path),
       attempts: 1,
       status: 200,
       detail: (e as Error).message,
@@ -456,7 +458,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
       if (r.data.resultType !== "matrix") {
         throw new PrometheusError({
           kind: "invalid_response",
-          endpoint: `${safeUrl(baseUrl)}${path}`,
+          endpoint: endpointOf(path),
           attempts: 1,
           status: 200,
           detail: `query_range answered resultType ${r.data.resultType}, expected matrix`,

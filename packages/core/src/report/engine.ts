@@ -71,13 +71,14 @@ export async function buildReport(opts: ReportOptions): Promise<ReportDocument> 
   const fw = formatWindow(w);
   const sloSpecs = opts.slos.filter((s) => s.sli.type !== "quantile");
   const quantileSpecs = opts.slos.filter((s) => s.sli.type === "quantile");
-  const ctx: Ctx = { ...opts, now, partial };
+  const ctx: Ctx = { ...opts, now, partial, errors: [] };
 
   const slos = await mapLimit(sloSpecs, opts.concurrency ?? 4, (s) => evaluateSlo(s, ctx));
   const quantiles = (
     await mapLimit(quantileSpecs, opts.concurrency ?? 4, (s) => evaluateQuantiles(s, ctx))
   ).flat();
   const breaches = findBreaches(slos, partial, opts.burnRate ?? { fast: 14.4, slow: 6 });
+  const errors = [...ctx.errors];
   const count = (st: SloStatus) => slos.filter((s) => s.status === st).length;
   return {
     schemaVersion: 1,
@@ -91,12 +92,15 @@ export async function buildReport(opts: ReportOptions): Promise<ReportDocument> 
     slos,
     quantiles,
     breaches,
+    errors,
   };
 }
 
 interface Ctx extends ReportOptions {
   now: Date;
   partial: boolean;
+  /** failed queries, collected across SLOs */
+  errors: { slo: string; error: string }[];
 }
 
 /** The part of the window that has data to look at: [start, min(end, now floored to the step)). */
@@ -165,10 +169,12 @@ async function evaluateSlo(slo: ReportSlo, ctx: Ctx): Promise<SloReport> {
       } catch (e) {
         r.previous = { period: prev.period, attainment: null, status: "unknown" };
         r.reason = [r.reason, `previous period unavailable: ${errText(e)}`].filter(Boolean).join("; ");
+        ctx.errors.push({ slo: slo.name, error: `previous period: ${errText(e)}` });
       }
     }
     return r;
   } catch (e) {
+    ctx.errors.push({ slo: slo.name, error: errText(e) });
     return unknownSlo(slo, ctx.window, `query failed: ${errText(e)}`, queries);
   }
 }

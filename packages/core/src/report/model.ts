@@ -95,6 +95,12 @@ export interface ReportDocument {
   slos: SloReport[];
   quantiles: QuantileFigure[];
   breaches: Breach[];
+  /**
+   * Queries that failed while building the report (the SLO's own figures or its previous-period
+   * comparison). Non-empty means the document is incomplete: notifications are withheld and the run fails,
+   * so a retry publishes a complete one.
+   */
+  errors: { slo: string; error: string }[];
   /** where the rendered files live, filled in by the store step */
   location?: { base: string; files: Record<string, string> };
 }

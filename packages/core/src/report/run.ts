@@ -103,11 +103,11 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
 
   const result: RunReportResult = { report, keys, published: [], alreadySent: [] };
   if (!input.notify) return result;
-  const failed = report.slos.filter((s) => s.reason?.startsWith("query failed"));
-  if (failed.length > 0) {
+  if (report.errors.length > 0) {
+    const names = [...new Set(report.errors.map((e) => e.slo))];
     result.error =
-      `Prometheus queries failed for ${failed.length} SLO(s) (${failed.map((s) => s.name).join(", ")}); ` +
-      "the report was stored with them as unknown, notifications were withheld so that a retry can publish them";
+      `Prometheus queries failed for ${names.length} SLO(s) (${names.join(", ")}): ${report.errors[0]!.error}; ` +
+      "the report was stored as it is, notifications were withheld so that a retry can publish complete ones";
     return result;
   }
   const messages: [string, Notification][] = [];
@@ -124,6 +124,10 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     try {
       const r = await publishOnce(input.store, input.notifier, key, msg, input.now ?? new Date());
       (r.published ? result.published : result.alreadySent).push(name);
+      if (r.markerError) {
+        // published, but not recorded: a run after the claim's lease could publish it again
+        errors.push(`${name}: published, but the record ${key} could not be written: ${r.markerError}`);
+      }
     } catch (e) {
       errors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }

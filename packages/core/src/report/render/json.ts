@@ -122,6 +122,7 @@ export function canonicalReport(doc: ReportDocument): Record<string, unknown> {
     slos: list(slo),
     quantiles: list(quantile),
     breaches: list(breach),
+    errors: list((e) => ordered(e, { slo: same, error: same })),
     location: (l) =>
       l &&
       ordered(l, {

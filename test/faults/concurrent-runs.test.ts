@@ -1,0 +1,81 @@
+/**
+ * The same report run invoked twice at once (a Lambda retry overlapping the original, or cron + on-demand)
+ * on one LocalObjectStore: each notification is published exactly once, by exactly one of the runs, and the
+ * index holds one entry.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import type { Notification } from "../../packages/core/src/notify/index.js";
+import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
+import { runReport } from "../../packages/core/src/report/run.js";
+import { LocalObjectStore } from "../../packages/core/src/store/index.js";
+import { CountingNotifier, expectedMessages, fixtureConfig, NOW, OCTOBER, TempDirs } from "./helpers.js";
+
+const promUrl = inject("prometheusUrl");
+const dirs = new TempDirs();
+afterAll(async () => {
+  await dirs.cleanup();
+});
+
+/** A notifier that takes `ms` to publish, so that the two runs' claims overlap. */
+class SlowNotifier extends CountingNotifier {
+  constructor(private readonly ms: number) {
+    super();
+  }
+  override async publish(msg: Notification): Promise<{ id: string }> {
+    await new Promise((r) => setTimeout(r, this.ms));
+    return super.publish(msg);
+  }
+}
+
+describe("two runs of the same period at once", () => {
+  for (const publishMs of [0, 200]) {
+    it(`each message is published exactly once (publish takes ${publishMs} ms)`, async () => {
+      const dir = await dirs.make();
+      const notifier = new SlowNotifier(publishMs);
+      const run = () =>
+        runReport({
+          slos: fixtureConfig.slos,
+          notifyConfig: fixtureConfig.notify,
+          window: OCTOBER,
+          now: NOW,
+          api: createPrometheusClient({ url: promUrl }),
+          // two store instances on one folder, as two processes would have
+          store: new LocalObjectStore({ dir }),
+          notifier,
+          notify: true,
+          sourceLabel: promUrl,
+        });
+      const [a, b] = await Promise.all([run(), run()]);
+      const names = expectedMessages(a.report);
+      expect(names.length).toBeGreaterThan(1);
+      expect(a.error).toBeUndefined();
+      expect(b.error).toBeUndefined();
+      // every message went out once, from one run or the other
+      expect([...a.published, ...b.published].sort()).toEqual(names);
+      expect(notifier.sent).toHaveLength(names.length);
+      expect(new Set(notifier.subjects()).size).toBe(names.length);
+      // what a run did not publish, it saw as sent (or being sent) by the other
+      expect([...a.published, ...a.alreadySent].sort()).toEqual(names);
+      expect([...b.published, ...b.alreadySent].sort()).toEqual(names);
+      const index = JSON.parse(await readFile(join(dir, "reports/index.json"), "utf8")) as { id: string }[];
+      expect(index.map((e) => e.id)).toEqual(["monthly/2026-10"]);
+
+      // and a later retry sends nothing
+      const c = await runReport({
+        slos: fixtureConfig.slos,
+        notifyConfig: fixtureConfig.notify,
+        window: OCTOBER,
+        now: NOW,
+        api: createPrometheusClient({ url: promUrl }),
+        store: new LocalObjectStore({ dir }),
+        notifier,
+        notify: true,
+        sourceLabel: promUrl,
+      });
+      expect(c.published).toEqual([]);
+      expect(notifier.sent).toHaveLength(names.length);
+    });
+  }
+});

@@ -1,0 +1,184 @@
+/**
+ * A Prometheus that is slow (answers after the client's deadline), answers garbage, or always answers 500:
+ * every SLO ends "unknown" with the failure named, nothing claims "met", the run is bounded by the client's
+ * deadlines and retries, and nothing is published. Also: a failure of only the previous-period queries.
+ */
+import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
+import { type RunReportResult, runReport } from "../../packages/core/src/report/run.js";
+import { previousWindow } from "../../packages/core/src/slo/index.js";
+import { LocalObjectStore } from "../../packages/core/src/store/index.js";
+import { closedPort } from "../prometheus/local-servers.js";
+import {
+  CountingNotifier,
+  type Forwarder,
+  type ForwardMode,
+  fixtureConfig,
+  manySlos,
+  markerKeys,
+  NOW,
+  OCTOBER,
+  since,
+  startForwarder,
+  TempDirs,
+} from "./helpers.js";
+
+const promUrl = inject("prometheusUrl");
+const dirs = new TempDirs();
+let fwd: Forwarder | undefined;
+afterEach(async () => {
+  await fwd?.close();
+  fwd = undefined;
+});
+afterAll(async () => {
+  await dirs.cleanup();
+});
+
+const SLOS = manySlos(12);
+/** the engine's default number of SLOs evaluated at once */
+const ENGINE_CONCURRENCY = 4;
+
+async function reportThrough(
+  mode: ForwardMode,
+  client: { timeoutMs: number; retries: number; backoffMs: number[] },
+): Promise<{ r: RunReportResult; elapsed: number; notifier: CountingNotifier; store: LocalObjectStore }> {
+  fwd = await startForwarder(promUrl);
+  fwd.mode = () => mode;
+  const store = new LocalObjectStore({ dir: await dirs.make() });
+  const notifier = new CountingNotifier();
+  const t0 = performance.now();
+  const r = await runReport({
+    slos: SLOS,
+    notifyConfig: fixtureConfig.notify,
+    window: OCTOBER,
+    now: NOW,
+    api: createPrometheusClient({ url: fwd.url, ...client }),
+    store,
+    notifier,
+    notify: true,
+    sourceLabel: fwd.url,
+  });
+  return { r, elapsed: since(t0), notifier, store };
+}
+
+async function expectAllUnknownAndWithheld(
+  x: Awaited<ReturnType<typeof reportThrough>>,
+  reason: RegExp,
+): Promise<void> {
+  const { r, notifier, store } = x;
+  expect(r.report.summary).toEqual({ total: SLOS.length, met: 0, missed: 0, unknown: SLOS.length });
+  for (const s of r.report.slos) {
+    expect(s.status).toBe("unknown");
+    expect(s.attainment).toBeNull();
+    expect(s.reason).toMatch(reason);
+  }
+  expect(r.report.breaches).toEqual([]);
+  expect(r.error).toMatch(
+    new RegExp(`^Prometheus queries failed for ${SLOS.length} SLO\\(s\\) .*notifications were withheld`),
+  );
+  expect(r.published).toEqual([]);
+  expect(notifier.sent).toEqual([]);
+  expect(await markerKeys(store)).toEqual([]);
+  // the report itself is stored and says why
+  const txt = new TextDecoder().decode((await store.get(r.keys.txt))!.body);
+  expect(txt).toMatch(/unknown/i);
+}
+
+describe("slow Prometheus (answers after the client's deadline)", () => {
+  it("every SLO unknown with a timeout reason; the run is bounded by deadline x attempts x SLO waves", async () => {
+    const client = { timeoutMs: 300, retries: 2, backoffMs: [20] };
+    const x = await reportThrough({ kind: "delay", ms: 1500 }, client);
+    // An SLO stops at its first failed query: (retries + 1) attempts of timeoutMs plus the backoffs. The
+    // engine evaluates 4 SLOs at once, so ceil(12 / 4) waves; + 2 s for rendering and a busy machine.
+    const perQuery = (client.retries + 1) * client.timeoutMs + client.retries * client.backoffMs[0]!;
+    const bound = Math.ceil(SLOS.length / ENGINE_CONCURRENCY) * perQuery + 2000;
+    console.log(
+      `[faults] slow Prometheus: ${SLOS.length} SLOs unknown in ${x.elapsed} ms (bound ${bound} ms)`,
+    );
+    expect(x.elapsed).toBeLessThan(bound);
+    await expectAllUnknownAndWithheld(
+      x,
+      /^query failed: Prometheus request to .*api\/v1\/query failed \(timeout\) after 3 attempt\(s\): no complete response within 300 ms; query: /,
+    );
+    // each failed query was tried exactly retries + 1 times (3 requests per distinct attempt chain)
+    expect(fwd!.requests.length).toBeGreaterThanOrEqual(3 * SLOS.length);
+  });
+});
+
+describe("Prometheus answering garbage", () => {
+  it("malformed JSON: unknown with an invalid_response reason, not retried", async () => {
+    const client = { timeoutMs: 2000, retries: 2, backoffMs: [20] };
+    const x = await reportThrough(
+      { kind: "status", status: 200, body: '{"status":"success","data":{"resultType":"vector","result":[' },
+      client,
+    );
+    await expectAllUnknownAndWithheld(
+      x,
+      /failed \(invalid_response, HTTP 200\) after 1 attempt\(s\): response is not JSON: .*"resultType/,
+    );
+  });
+
+  it("well-formed JSON with a non-numeric sample: unknown with an invalid_response reason", async () => {
+    const body = JSON.stringify({
+      status: "success",
+      data: { resultType: "vector", result: [{ metric: {}, value: [1793487599.999, "lots"] }] },
+    });
+    const x = await reportThrough(
+      { kind: "status", status: 200, body },
+      { timeoutMs: 2000, retries: 2, backoffMs: [20] },
+    );
+    await expectAllUnknownAndWithheld(x, /\(invalid_response, HTTP 200\).*not a sample value: "lots"/);
+  });
+
+  it("HTTP 500 on every request: unknown naming the status and the server's text after retries + 1 attempts", async () => {
+    const client = { timeoutMs: 2000, retries: 2, backoffMs: [20] };
+    const x = await reportThrough(
+      { kind: "status", status: 500, body: "upstream store unavailable", contentType: "text/plain" },
+      client,
+    );
+    await expectAllUnknownAndWithheld(
+      x,
+      /failed \(http, HTTP 500\) after 3 attempt\(s\): upstream store unavailable; query: /,
+    );
+  });
+});
+
+describe("only the previous-period comparison fails", () => {
+  // A failed comparison query makes the document incomplete (report.errors): notifications are withheld.
+  it("withholds notifications and reports the error, so that the retry publishes a complete summary", async () => {
+    const healthy = createPrometheusClient({ url: promUrl });
+    const down = createPrometheusClient({ url: `http://127.0.0.1:${await closedPort()}`, retries: 0 });
+    // the previous-window (September) queries are evaluated at its end - 1 ms
+    const septemberEnd = `@ ${(previousWindow(OCTOBER).end.getTime() - 1) / 1000}`;
+    const isPrevious = (q: string) => q.includes(septemberEnd);
+    const api = {
+      instant: (q: string, t?: Date) => (isPrevious(q) ? down : healthy).instant(q, t),
+      range: (q: string, s: Date, e: Date, step: number) => healthy.range(q, s, e, step),
+    };
+    const notifier = new CountingNotifier();
+    const r = await runReport({
+      slos: fixtureConfig.slos,
+      notifyConfig: fixtureConfig.notify,
+      window: OCTOBER,
+      now: NOW,
+      api,
+      store: new LocalObjectStore({ dir: await dirs.make() }),
+      notifier,
+      notify: true,
+      sourceLabel: promUrl,
+    });
+    expect(r.report.slos.some((s) => s.reason?.includes("previous period unavailable"))).toBe(true);
+    expect(r.error).toMatch(/previous period|withheld/);
+    expect(notifier.sent).toEqual([]);
+  });
+});
+
+describe("error messages name the endpoint", () => {
+  it("the endpoint in a PrometheusError is the URL that was requested", async () => {
+    const port = await closedPort();
+    const c = createPrometheusClient({ url: `http://127.0.0.1:${port}`, retries: 0 });
+    const e = await c.instant("up").catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(PrometheusError);
+    expect((e as PrometheusError).endpoint).toBe(`http://127.0.0.1:${port}/api/v1/query`);
+  });
+});
