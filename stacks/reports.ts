@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import {
+  CURRENT_CRON,
   DeadLetterAlarm,
   FailureQueue,
   FunctionAlarms,
@@ -77,6 +78,14 @@ export function Reports({ stack, app }: StackContext) {
     timeZone,
     input: { schedule: "monthly" },
     description: `Monthly SLA report, 1st of the month 06:00 ${timeZone}, for the previous month`,
+    deadLetterQueue: queue,
+  });
+  new ZonedSchedule(stack, "BudgetCheck", {
+    target: report,
+    scheduleExpression: CURRENT_CRON,
+    timeZone,
+    input: { schedule: "current" },
+    description: "Hourly check of the running month: budget exhausted or burning fast (alerted once a month)",
     deadLetterQueue: queue,
   });
 

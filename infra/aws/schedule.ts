@@ -13,6 +13,11 @@ export const REPORT_HOUR = 6;
 export const WEEKLY_CRON = `cron(0 ${REPORT_HOUR} ? * MON *)`;
 /** Monthly report: the 1st of each month at 06:00, for the previous complete month. */
 export const MONTHLY_CRON = `cron(0 ${REPORT_HOUR} 1 * ? *)`;
+/**
+ * Budget check: every hour at :30, the running month is evaluated; an SLO whose whole monthly budget is
+ * already spent, or that burns it faster than `notify.burnRate.slow`, is published once per month.
+ */
+export const CURRENT_CRON = "cron(30 * * * ? *)";
 
 export interface ZonedScheduleProps {
   target: lambda.IFunction;

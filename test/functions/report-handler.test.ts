@@ -97,4 +97,24 @@ describe("report Lambda handler", () => {
     expect(msgs).toHaveLength(1);
     expect(JSON.stringify(msgs[0])).toContain("October 2026");
   });
+
+  it("serves the hourly budget check: the running month, breaches once, no summary", async () => {
+    const runAt = new Date("2026-10-26T09:30:00Z");
+    const before = (await fx.queueMessages(reportQueue)).length;
+    const first = await handleReport({ schedule: "current" }, runAt);
+    expect(first.ok).toBe(true);
+    if (!first.ok) return;
+    expect(first.period).toBe("2026-10");
+    // flaky has burnt 25 x 3 min of a 44.7-min budget: exhausted while the month still runs
+    expect(first.breaches).toContainEqual({
+      slo: "flaky-availability",
+      kind: "budget-exhausted",
+      severity: "critical",
+    });
+    expect(first.published).toContain("breach-flaky-availability-budget-exhausted");
+    expect(first.published).not.toContain("summary");
+    const next = await handleReport({ schedule: "current" }, new Date(runAt.getTime() + 3600_000));
+    expect(next.ok && next.published).toEqual([]);
+    expect(await fx.queueMessages(reportQueue)).toHaveLength(before);
+  });
 });

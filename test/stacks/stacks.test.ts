@@ -148,13 +148,14 @@ describe("schedules", () => {
     expect(rules[0]![1].Properties.ScheduleExpression).toBe("rate(1 minute)");
   });
 
-  it("run the weekly and monthly reports at 06:00 in the configured time zone", () => {
+  it("run the weekly and monthly reports at 06:00 and the budget check hourly, in the configured time zone", () => {
     const schedules = resources(s.templates.Reports!, "AWS::Scheduler::Schedule").map(
       ([, r]) => r.Properties,
     );
-    expect(schedules).toHaveLength(2);
+    expect(schedules).toHaveLength(3);
     const byCron = Object.fromEntries(schedules.map((p) => [p.ScheduleExpression, p]));
-    expect(Object.keys(byCron).sort()).toEqual(["cron(0 6 1 * ? *)", "cron(0 6 ? * MON *)"]);
+    expect(Object.keys(byCron).sort()).toEqual(["cron(0 6 1 * ? *)", "cron(0 6 ? * MON *)", "cron(30 * * * ? *)"]);
+    expect(JSON.parse(byCron["cron(30 * * * ? *)"]!.Target.Input)).toEqual({ schedule: "current" });
     for (const p of schedules) expect(p.ScheduleExpressionTimezone).toBe("Europe/Berlin");
     expect(JSON.parse(byCron["cron(0 6 ? * MON *)"]!.Target.Input)).toEqual({ schedule: "weekly" });
     expect(JSON.parse(byCron["cron(0 6 1 * ? *)"]!.Target.Input)).toEqual({ schedule: "monthly" });

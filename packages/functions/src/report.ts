@@ -1,11 +1,13 @@
 /**
  * Report Lambda: EventBridge Scheduler events (`{"schedule":"weekly"|"monthly"}`: the previous complete
- * week/month in the configured time zone, notifications on) and direct invocations
+ * week/month in the configured time zone, notifications on; `{"schedule":"current"}`: the running month,
+ * breaches only) and direct invocations
  * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"from":"...","to":"..."}`, optional `slos`, `notify`
  * default false). Returns the summary and the storage keys; a bad payload returns a clear error and writes
  * nothing. Failed Prometheus queries or failed publishes throw after storing, so the async retry publishes.
  */
 import {
+  containingWindow,
   customWindow,
   parsePeriod,
   previousCompleteMonth,
@@ -19,7 +21,7 @@ import {
 import { z } from "zod";
 import { context, logger, scrub } from "./shared.js";
 
-const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly"]) });
+const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly", "current"]) });
 const OnDemand = z
   .strictObject({
     period: z.string().optional(),
@@ -62,8 +64,14 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
   const scheduled = Scheduled.safeParse(event);
   try {
     if (scheduled.success) {
+      const s = scheduled.data.schedule;
+      // "current": the running month, for budget-exhausted / fast-burn breaches (no summary)
       window =
-        scheduled.data.schedule === "weekly" ? previousCompleteWeek(now, tz) : previousCompleteMonth(now, tz);
+        s === "weekly"
+          ? previousCompleteWeek(now, tz)
+          : s === "monthly"
+            ? previousCompleteMonth(now, tz)
+            : containingWindow("monthly", now, tz);
       notify = true;
     } else {
       const p = OnDemand.safeParse(event);

@@ -111,10 +111,12 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     return result;
   }
   const messages: [string, Notification][] = [];
+  // A running period gets breach messages only; its summary comes when it is complete.
   const wantSummary =
-    report.kind === "custom" ||
-    (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
-    (report.kind === "weekly" && input.notifyConfig.weeklySummary);
+    !report.partial &&
+    (report.kind === "custom" ||
+      (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
+      (report.kind === "weekly" && input.notifyConfig.weeklySummary));
   if (wantSummary) messages.push(["summary", summaryNotification(report, links.html)]);
   for (const b of report.breaches)
     messages.push([`breach-${b.slo}-${b.kind}`, breachNotification(report, b, links.html)]);
