@@ -22,6 +22,8 @@ export interface RuntimeOptions {
   prometheusUrl?: string;
   /** print outbox messages to stdout */
   consoleOutbox?: boolean;
+  /** SSM reader for `{ ssm: ... }` references (default: one on the SDK's default credentials) */
+  ssm?: SsmResolver;
 }
 
 export interface Runtime {
@@ -37,18 +39,25 @@ export interface Runtime {
   ssm: SsmResolver;
 }
 
-/** Reads SecureString parameters from SSM (decrypted), once per parameter per container. */
+/**
+ * Reads SecureString parameters from SSM (decrypted), once per parameter per container. Uses
+ * `GetParameters`, the action SST grants for bound secrets; a missing parameter throws ParameterNotFound.
+ */
 export function createSsmResolver(): SsmResolver {
   const cache = new Map<string, Promise<string>>();
-  let client: Promise<{ send: (c: unknown) => Promise<{ Parameter?: { Value?: string } }> }> | undefined;
+  let client: import("@aws-sdk/client-ssm").SSMClient | undefined;
   return (name) => {
     let v = cache.get(name);
     if (!v) {
       v = (async () => {
-        const { SSMClient, GetParameterCommand } = await import("@aws-sdk/client-ssm");
-        client ??= Promise.resolve(new SSMClient({}) as never);
-        const r = await (await client).send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-        return r.Parameter?.Value ?? "";
+        const { SSMClient, GetParametersCommand } = await import("@aws-sdk/client-ssm");
+        client ??= new SSMClient({});
+        const r = await client.send(new GetParametersCommand({ Names: [name], WithDecryption: true }));
+        const value = r.Parameters?.[0]?.Value;
+        if (value === undefined) {
+          throw Object.assign(new Error(`SSM parameter ${name} not found`), { name: "ParameterNotFound" });
+        }
+        return value;
       })();
       v.catch(() => cache.delete(name));
       cache.set(name, v);
@@ -87,7 +96,7 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     opts.prometheusUrl || env.SLA_PROMETHEUS_URL
       ? `${url.replace(/\/$/, "")}/api/v1/write`
       : config.prometheus.remoteWriteUrl;
-  const ssm = createSsmResolver();
+  const ssm = opts.ssm ?? createSsmResolver();
   const auth = await resolveAuth(config.prometheus, env, ssm);
   const secrets = auth.type === "basic" ? [auth.password] : auth.type === "bearer" ? [auth.token] : [];
   const prometheus = createPrometheusClient({ url, auth, timeoutMs: config.prometheus.timeoutMs });

@@ -5,35 +5,64 @@
  * from SST Config secrets (SSM, bound to the function) when present, else from the environment.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
-import { createRuntime, loadConfig, type Runtime, redactText, type SlaConfig } from "@sla-monitor/core";
+import {
+  createRuntime,
+  createSsmResolver,
+  loadConfig,
+  type Runtime,
+  redactText,
+  type SlaConfig,
+  type SsmResolver,
+} from "@sla-monitor/core";
 
 export const logger = new Logger({ serviceName: "sla-monitor" });
 
 let cached: Promise<{ config: SlaConfig; runtime: Runtime }> | undefined;
 
-async function secretEnv(): Promise<NodeJS.ProcessEnv> {
-  if (!process.env.SST_APP) return process.env;
-  // SST v2 binds Config secrets/parameters; sst/node/config loads them from SSM at import time.
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  try {
-    const mod = (await import("sst/node/config")) as { Config: Record<string, string> };
-    for (const [k, v] of Object.entries(mod.Config))
-      if (typeof v === "string" && env[k] === undefined) env[k] = v;
-  } catch (e) {
-    // e.g. a bound secret that was never set: keep going; a config that needs it fails with a clear error
-    logger.warn("SST Config could not be loaded", { error: e instanceof Error ? e.message : String(e) });
+/**
+ * SST v2 binds Config values as `SST_<Secret|Parameter>_value_<NAME>` variables: parameters hold the value,
+ * secrets say `__FETCH_FROM_SSM__` and live under `<SST_SSM_PREFIX>Secret/<NAME>/value` (or the app's
+ * `.fallback`). Read with our own SSM resolver instead of `sst/node/config`, which would bundle a second
+ * AWS SDK. Values land in a copy of the environment, never in `process.env`.
+ */
+export async function boundValues(source: NodeJS.ProcessEnv, ssm: SsmResolver): Promise<NodeJS.ProcessEnv> {
+  const env: NodeJS.ProcessEnv = { ...source };
+  for (const [key, value] of Object.entries(source)) {
+    const m = /^SST_(Secret|Parameter)_value_(.+)$/.exec(key);
+    if (!m || value === undefined) continue;
+    const [, kind, name] = m as unknown as [string, string, string];
+    if (env[name] !== undefined) continue;
+    if (value !== "__FETCH_FROM_SSM__") {
+      env[name] = value;
+      continue;
+    }
+    const paths = [
+      `${source.SST_SSM_PREFIX ?? ""}${kind}/${name}/value`,
+      `/sst/${source.SST_APP}/.fallback/${kind}/${name}/value`,
+    ];
+    for (const path of paths) {
+      try {
+        env[name] = await ssm(path);
+        break;
+      } catch {
+        // not set at this path: try the fallback
+      }
+    }
+    // never set: a config that references it fails with "environment variable NAME is not set"
+    if (env[name] === undefined) logger.warn("SST value is not set", { name, stage: source.SST_STAGE });
   }
   return env;
 }
 
 export function context(): Promise<{ config: SlaConfig; runtime: Runtime }> {
   cached ??= (async () => {
-    const env = await secretEnv();
+    const ssm = createSsmResolver();
+    const env = await boundValues(process.env, ssm);
     const config = await loadConfig(
       env.SLA_CONFIG ?? "sla.config.yaml",
       env.SLA_STAGE ? { stage: env.SLA_STAGE } : {},
     );
-    const runtime = await createRuntime(config, { env });
+    const runtime = await createRuntime(config, { env, ssm });
     return { config, runtime };
   })();
   cached.catch(() => {

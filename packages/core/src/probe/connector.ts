@@ -82,7 +82,7 @@ export function probeConnector(
     });
     raw.once("close", () => {
       const message = "connection closed by the peer before the response headers";
-      done(new ProbeConnectError(message, "ECONNRESET"), null);
+      if (!called) done(new ProbeConnectError(message, "ECONNRESET"), null); // no error object on the hot path
       // Before headers this is a failure; during the body undici decides (a close-delimited body ends here).
       setImmediate(() => {
         if (trace.phase !== "body") trace.fail("reset", message);

@@ -51,7 +51,8 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       for (const socket of [...trace.sockets].reverse()) socket.destroy(); // TLS first, then TCP
-      client?.destroy().catch(() => {});
+      // sockets are gone already; close() settles without building a ClientDestroyedError per probe
+      client?.close().catch(() => {});
     };
 
     const phases = (): PhaseTimings => {

@@ -1,0 +1,129 @@
+/**
+ * The real peer for the probe bench: Debian's `prometheus-blackbox-exporter`, installed when missing (never
+ * started as a service: `policy-rc.d` answers 101 during the install, and the service is stopped after),
+ * then started by us on 127.0.0.1 with a minimal `http_2xx` module and stopped by PID.
+ */
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { freePort } from "../infra/local/index.js";
+import { type Child, log, sleep, startChild } from "./lib.js";
+
+const run = promisify(execFile);
+const BINARY = "prometheus-blackbox-exporter";
+
+function which(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/bin", "/usr/sbin", "/usr/local/bin"])) {
+    const p = join(dir, cmd);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+/** Path of the exporter binary, installing the Debian package when possible; otherwise `{ skipped }`. */
+export async function ensureBlackbox(): Promise<{ path: string } | { skipped: string }> {
+  const have = which(BINARY);
+  if (have) return { path: have };
+  const apt = which("apt-get");
+  if (process.platform !== "linux" || !apt) {
+    return { skipped: `${BINARY} is not installed and apt-get is unavailable here: comparison skipped` };
+  }
+  if (process.getuid?.() !== 0) {
+    return { skipped: `${BINARY} is not installed and we are not root (cannot apt-get): comparison skipped` };
+  }
+  log(`installing ${BINARY} (Debian package)...`);
+  const policy = "/usr/sbin/policy-rc.d";
+  const ownPolicy = !existsSync(policy);
+  if (ownPolicy) await writeFile(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  const install = () =>
+    run(apt, ["install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=120", BINARY], {
+      env,
+      maxBuffer: 64 << 20,
+    });
+  try {
+    try {
+      await install();
+    } catch {
+      log("apt-get install failed; refreshing package lists and retrying...");
+      await run(apt, ["update", "-q"], { env, maxBuffer: 64 << 20 });
+      await install();
+    }
+  } catch (e) {
+    return { skipped: `apt-get install ${BINARY} failed (${(e as Error).message.split("\n")[0]})` };
+  } finally {
+    if (ownPolicy) await rm(policy, { force: true });
+    // Stop the packaged service in case something started it despite policy-rc.d.
+    await run("sh", ["-c", `service ${BINARY} stop >/dev/null 2>&1 || true`]).catch(() => {});
+  }
+  const after = which(BINARY);
+  return after ? { path: after } : { skipped: `apt-get installed ${BINARY} but the binary is not on PATH` };
+}
+
+export interface RunningBlackbox {
+  url: string;
+  pid: number;
+  version: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the exporter on 127.0.0.1 with one module, `http_2xx` (GET, 2xx, IPv4, 5 s timeout). */
+export async function startBlackbox(binary: string): Promise<RunningBlackbox> {
+  const dir = await mkdtemp(join(tmpdir(), "sla-bench-bbe-"));
+  const config = join(dir, "blackbox.yml");
+  await writeFile(
+    config,
+    [
+      "modules:",
+      "  http_2xx:",
+      "    prober: http",
+      "    timeout: 5s",
+      "    http:",
+      "      preferred_ip_protocol: ip4",
+      "      ip_protocol_fallback: false",
+      "",
+    ].join("\n"),
+  );
+  const version = await run(binary, ["--version"])
+    .then((r) => `${r.stdout}${r.stderr}`.split("\n")[0]!.trim())
+    .catch(() => "unknown");
+  const port = await freePort();
+  let child: Child | undefined;
+  try {
+    child = await startChild(binary, [
+      `--config.file=${config}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      "--log.level=warn",
+    ]);
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      if (child.proc.exitCode !== null) throw new Error(`${BINARY} exited with ${child.proc.exitCode}`);
+      try {
+        const r = await fetch(`${url}/-/healthy`, { signal: AbortSignal.timeout(500) });
+        if (r.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`${BINARY} on ${url} not healthy within 10 s`);
+      await sleep(50);
+    }
+    const c = child;
+    return {
+      url,
+      pid: c.pid,
+      version,
+      async stop() {
+        await c.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await child?.stop();
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
