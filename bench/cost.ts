@@ -7,11 +7,11 @@
  *
  * Model (every assumption is printed with the table):
  * - probe Lambda: ceil(N / 500) invocations a minute (one invocation probes up to 500 targets, the
- *   engine's MAX_CONCURRENCY), 50 probes in flight; memory from infra/aws/sizing.ts; duration =
+ *   engine's MAX_CONCURRENCY), all of them in flight; memory from infra/aws/sizing.ts; duration =
  *   fixed overhead (state read/write in S3, remote write) + waves × internet probe latency + CPU time,
  *   where CPU time is this run's measured engine CPU per probe (loopback, plain HTTP) plus an assumed TLS
  *   handshake cost, scaled by Lambda's CPU share (memory / 1769 MB = one vCPU).
- * - report Lambda: one SLO per endpoint; 4.35 weekly + 1 monthly run a month; duration = this run's measured
+ * - report Lambda: one SLO per endpoint; 4.35 weekly + 1 monthly + 720 hourly budget-check runs a month; duration = this run's measured
  *   report wall time per SLO (35-day fixture, local Prometheus), CPU part scaled like above, + overhead.
  * - S3: one state GET + PUT per probe run; 8 PUTs per report (5 formats, index, notification markers).
  * - SNS: one publish per report + assumed breach alerts, each delivered to one email subscriber.
@@ -20,6 +20,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeMemoryMb, reportMemoryMb } from "../infra/aws/sizing.js";
+import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
 import { type BenchResult, ensureOutDir, formatTable, OUT_DIR, RESULTS_FILE, round } from "./lib.js";
 
 export const PRICES = {
@@ -35,9 +36,12 @@ export const PRICES = {
 
 const MINUTES_PER_MONTH = 43_200; // 30 days, as the Synthetics figure (43 200 runs/month) assumes
 const WEEKLY_PER_MONTH = 4.35;
+/** the hourly budget check of the running month (stacks/reports.ts) */
+const BUDGET_CHECKS_PER_MONTH = 720;
 const ONE_VCPU_MB = 1769;
-const TARGETS_PER_INVOCATION = 500;
-const IN_FLIGHT = 50;
+const TARGETS_PER_INVOCATION = MAX_CONCURRENCY;
+/** a probe run keeps all its probes in flight (runProbeCycle) */
+const IN_FLIGHT = MAX_CONCURRENCY;
 const SAMPLES_PER_PROBE = 7;
 
 export interface CostInputs {
@@ -117,13 +121,13 @@ export function estimate(n: number, inp: CostInputs, a: CostAssumptions = DEFAUL
   const reportDurationMs =
     a.reportOverheadMs +
     Math.max(inp.reportWallMsPerSlo * slos, (inp.reportCpuMsPerSlo * slos) / reportCpuShare);
-  const reportInvocations = WEEKLY_PER_MONTH + 1;
+  const reportInvocations = WEEKLY_PER_MONTH + 1 + BUDGET_CHECKS_PER_MONTH;
   const reportUsd =
     reportInvocations * PRICES.lambdaPerRequest +
     reportInvocations * (reportMem / 1024) * (Math.ceil(reportDurationMs) / 1000) * PRICES.lambdaArmGbSecond;
 
   const s3Usd = probeInvocations * (PRICES.s3Get + PRICES.s3Put) + reportInvocations * 8 * PRICES.s3Put;
-  const publishes = reportInvocations + a.alertsPerMonth;
+  const publishes = WEEKLY_PER_MONTH + 1 + a.alertsPerMonth;
   const snsUsd = publishes * (PRICES.snsPublish + PRICES.snsEmail);
   const ampIngestUsd = n * MINUTES_PER_MONTH * SAMPLES_PER_PROBE * PRICES.ampPerSample;
   const syntheticsUsd = n * MINUTES_PER_MONTH * PRICES.syntheticsPerRun;
