@@ -142,7 +142,16 @@ describe("sla CLI exit codes", () => {
           `targets:\n  - { name: local, url: "http://127.0.0.1:${port}/" }\n  - { name: closed, url: "http://127.0.0.1:1/", timeoutMs: 1000 }\n`,
         ),
       );
-      const json = await sla("probe", "-c", cfg, "--json", "--no-write", "--fail-on-down", "-o", join(out, "p"));
+      const json = await sla(
+        "probe",
+        "-c",
+        cfg,
+        "--json",
+        "--no-write",
+        "--fail-on-down",
+        "-o",
+        join(out, "p"),
+      );
       expect(json.code).toBe(1);
       const lines = json.stdout
         .trim()

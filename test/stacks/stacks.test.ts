@@ -154,7 +154,11 @@ describe("schedules", () => {
     );
     expect(schedules).toHaveLength(3);
     const byCron = Object.fromEntries(schedules.map((p) => [p.ScheduleExpression, p]));
-    expect(Object.keys(byCron).sort()).toEqual(["cron(0 6 1 * ? *)", "cron(0 6 ? * MON *)", "cron(30 * * * ? *)"]);
+    expect(Object.keys(byCron).sort()).toEqual([
+      "cron(0 6 1 * ? *)",
+      "cron(0 6 ? * MON *)",
+      "cron(30 * * * ? *)",
+    ]);
     expect(JSON.parse(byCron["cron(30 * * * ? *)"]!.Target.Input)).toEqual({ schedule: "current" });
     for (const p of schedules) expect(p.ScheduleExpressionTimezone).toBe("Europe/Berlin");
     expect(JSON.parse(byCron["cron(0 6 ? * MON *)"]!.Target.Input)).toEqual({ schedule: "weekly" });
