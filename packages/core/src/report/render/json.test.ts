@@ -65,6 +65,7 @@ describe("renderJson", () => {
       "slos",
       "quantiles",
       "breaches",
+      "errors",
     ]);
     expect(Object.keys(parsed.slos[0])).toEqual([
       "name",
