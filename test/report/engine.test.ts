@@ -241,11 +241,24 @@ describe("monthly report, October 2026 in Europe/Berlin (745 h, DST ends)", asyn
     const s = bySlo(doc, "checkout-latency");
     expect(Math.abs(s.attainment! - l.buckets["0.5"]! / l.total)).toBeLessThan(5e-5);
     expect(s.status).toBe("met");
-    const p95 = doc.quantiles.find((q) => q.quantile === 0.95)!;
+    const figures = doc.quantiles.filter((q) => q.name === "checkout-p95");
+    const p95 = figures.find((q) => q.quantile === 0.95)!;
     expect(p95.valueSeconds!).toBeGreaterThan(0.25);
     expect(p95.valueSeconds!).toBeLessThanOrEqual(0.5);
     expect(p95.status).toBe("met");
-    expect(doc.quantiles.find((q) => q.quantile === 0.99)!.status).toBe("unknown"); // no target set
+    expect(figures.find((q) => q.quantile === 0.99)!.status).toBe("unknown"); // no target set
+  });
+
+  it("gives p95/p99 probe latency per probe SLO, judged against the target's thresholds", () => {
+    // planted: successful probes take 50-59 ms, failed ones 10 s; api failed 150 of 44 580 samples (0.34 %)
+    const api = doc.quantiles.filter((q) => q.name === "api-availability");
+    expect(api.map((q) => q.quantile)).toEqual([0.95, 0.99]);
+    for (const q of api) {
+      expect(q.valueSeconds!).toBeGreaterThanOrEqual(0.05);
+      expect(q.valueSeconds!).toBeLessThanOrEqual(0.059 + 1e-9);
+      expect(q.status).toBe("unknown"); // no latency thresholds passed to this report
+      expect(q.query).toContain("quantile_over_time");
+    }
   });
 
   it("compares with the previous month", () => {

@@ -126,6 +126,7 @@ export function reportDeps(config: SlaConfig, rt: Runtime) {
     store: rt.store,
     notifier: rt.notifier,
     sourceLabel: rt.sourceLabel,
+    latencyTargets: Object.fromEntries(config.targets.map((t) => [t.name, t.latency])),
   };
 }
 

@@ -14,7 +14,14 @@ import {
 } from "../slo/windows.js";
 import { type MaintenanceInterval, probeDetail, type SlotSample, sumPerDay } from "./detail.js";
 import type { Breach, DailyPoint, QuantileFigure, ReportDocument, SloReport, SloStatus } from "./model.js";
-import { probeQueries, quantileQuery, requestQueries, type SliSpec, type Span } from "./queries.js";
+import {
+  probeLatencyQuery,
+  probeQueries,
+  quantileQuery,
+  requestQueries,
+  type SliSpec,
+  type Span,
+} from "./queries.js";
 
 /** What the engine needs from a Prometheus client. */
 export interface QueryApi {
@@ -59,6 +66,11 @@ export interface ReportOptions {
   concurrency?: number;
   /** compare with the previous window (two more instant queries per SLO) */
   comparePrevious?: boolean;
+  /**
+   * Latency thresholds of probe targets by name: probe SLOs get p95/p99 probe-duration figures, judged
+   * against warnMs (p95) and critMs (p99).
+   */
+  latencyTargets?: Record<string, { warnMs: number; critMs: number } | undefined>;
 }
 
 /** Step of the per-step request queries: 15 min divides every real UTC offset, so local days are whole steps. */
@@ -74,9 +86,11 @@ export async function buildReport(opts: ReportOptions): Promise<ReportDocument> 
   const ctx: Ctx = { ...opts, now, partial, errors: [] };
 
   const slos = await mapLimit(sloSpecs, opts.concurrency ?? 4, (s) => evaluateSlo(s, ctx));
-  const quantiles = (
-    await mapLimit(quantileSpecs, opts.concurrency ?? 4, (s) => evaluateQuantiles(s, ctx))
-  ).flat();
+  const probeSpecs = sloSpecs.filter((s) => s.sli.type === "probe");
+  const quantiles = [
+    ...(await mapLimit(probeSpecs, opts.concurrency ?? 4, (s) => evaluateProbeLatency(s, ctx))).flat(),
+    ...(await mapLimit(quantileSpecs, opts.concurrency ?? 4, (s) => evaluateQuantiles(s, ctx))).flat(),
+  ];
   const breaches = findBreaches(slos, partial, opts.burnRate ?? { fast: 14.4, slow: 6 });
   const errors = [...ctx.errors];
   const count = (st: SloStatus) => slos.filter((s) => s.status === st).length;
@@ -515,35 +529,70 @@ export function methodText(slo: ReportSlo): string {
   }
 }
 
+/** One quantile figure from an instant query; a failed query is an error of the report, not a silent gap. */
+async function quantileFigure(
+  ctx: Ctx,
+  slo: ReportSlo,
+  quantile: number,
+  query: string,
+  target: number | undefined,
+): Promise<QuantileFigure> {
+  const base = {
+    name: slo.name,
+    service: slo.service,
+    quantile,
+    ...(target !== undefined ? { targetSeconds: target } : {}),
+    query,
+  };
+  try {
+    const r = await ctx.api.instant(query);
+    const v = r.result[0]?.value;
+    const value = v === undefined || !Number.isFinite(v) ? null : v;
+    const status: SloStatus =
+      value === null || target === undefined || r.warnings.length > 0
+        ? "unknown"
+        : value <= target
+          ? "met"
+          : "missed";
+    return { ...base, valueSeconds: value, status };
+  } catch (e) {
+    ctx.errors.push({ slo: slo.name, error: `p${Math.round(quantile * 100)}: ${errText(e)}` });
+    return { ...base, valueSeconds: null, status: "unknown" };
+  }
+}
+
+/**
+ * p95 and p99 of the probe's total duration over the window (every probe, failed ones included; the worst
+ * series when several locations probe the target), judged against the target's warn/crit thresholds.
+ */
+async function evaluateProbeLatency(slo: ReportSlo, ctx: Ctx): Promise<QuantileFigure[]> {
+  const sli = slo.sli as Extract<SliSpec, { type: "probe" }>;
+  const span = observedSpan(ctx.window, ctx.now, sli.intervalSeconds * 1000);
+  if (span.end <= span.start) return [];
+  const thresholds = sli.target ? ctx.latencyTargets?.[sli.target] : undefined;
+  return Promise.all(
+    [
+      [0.95, thresholds?.warnMs],
+      [0.99, thresholds?.critMs],
+    ].map(([q, ms]) =>
+      quantileFigure(
+        ctx,
+        slo,
+        q!,
+        probeLatencyQuery(sli, q!, span),
+        ms === undefined ? undefined : ms / 1000,
+      ),
+    ),
+  );
+}
+
 async function evaluateQuantiles(slo: ReportSlo, ctx: Ctx): Promise<QuantileFigure[]> {
   const sli = slo.sli as Extract<SliSpec, { type: "quantile" }>;
   const span = observedSpan(ctx.window, ctx.now, 60_000);
   return Promise.all(
-    sli.quantiles.map(async (qv) => {
-      const query = quantileQuery(sli, qv, span);
-      const target = sli.targetSeconds?.[String(qv)];
-      const base = {
-        name: slo.name,
-        service: slo.service,
-        quantile: qv,
-        ...(target !== undefined ? { targetSeconds: target } : {}),
-        query,
-      };
-      try {
-        const r = await ctx.api.instant(query);
-        const v = r.result[0]?.value;
-        const value = v === undefined || !Number.isFinite(v) ? null : v;
-        const status: SloStatus =
-          value === null || target === undefined || r.warnings.length > 0
-            ? "unknown"
-            : value <= target
-              ? "met"
-              : "missed";
-        return { ...base, valueSeconds: value, status };
-      } catch {
-        return { ...base, valueSeconds: null, status: "unknown" as const };
-      }
-    }),
+    sli.quantiles.map((qv) =>
+      quantileFigure(ctx, slo, qv, quantileQuery(sli, qv, span), sli.targetSeconds?.[String(qv)]),
+    ),
   );
 }
 

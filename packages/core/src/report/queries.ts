@@ -53,12 +53,13 @@ export function leMatcher(threshold: number): string {
   return frac === undefined ? `${int}(\\.0*)?` : `${int}\\.${frac}0*`;
 }
 
-export function probeSelector(sli: Extract<SliSpec, { type: "probe" }>): string {
+/** The probe target's series of `metric` (probe_success, probe_duration_seconds, ...). */
+export function probeSelector(sli: Extract<SliSpec, { type: "probe" }>, metric = "probe_success"): string {
   const labels: Record<string, string> = {
     ...(sli.target ? { target: sli.target } : {}),
     ...(sli.selector ?? {}),
   };
-  return selector("probe_success", labels);
+  return selector(metric, labels);
 }
 
 const sel = (m: MetricSelector) => selector(m.metric, m.labels, m.labelsRegex);
@@ -127,6 +128,15 @@ export function requestQueries(
     total: inc(s.total),
     totalPerStep: incStep(s.total),
   };
+}
+
+/** p-quantile of the probe's total duration over the window, the worst series if several probe the target. */
+export function probeLatencyQuery(
+  sli: Extract<SliSpec, { type: "probe" }>,
+  quantile: number,
+  span: Span,
+): string {
+  return `max(quantile_over_time(${quantile}, ${probeSelector(sli, "probe_duration_seconds")}${windowRange(span)}))`;
 }
 
 export function quantileQuery(

@@ -32,6 +32,8 @@ export interface RunReportInput {
   sloFilter?: string[];
   sourceLabel: string;
   now?: Date;
+  /** probe targets' latency thresholds, for the p95/p99 figures of probe SLOs */
+  latencyTargets?: Record<string, { warnMs: number; critMs: number } | undefined>;
 }
 
 export interface RunReportResult {
@@ -76,6 +78,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     api: input.api,
     sourceLabel: input.sourceLabel,
     burnRate: input.notifyConfig.burnRate,
+    ...(input.latencyTargets ? { latencyTargets: input.latencyTargets } : {}),
     ...(input.now ? { now: input.now } : {}),
   });
   const keys = reportKeys(input.window, input.sloFilter);
