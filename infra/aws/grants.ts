@@ -66,22 +66,22 @@ export interface ProbeGrantProps extends CommonGrantProps {
   prefixes?: readonly string[];
 }
 
-/**
- * Probe: s3:GetObject/PutObject on `state/*`, s3:ListBucket limited to `state/`, sns:Publish on the topic,
- * aps:RemoteWrite, SSM reads.
- */
-export function grantProbe(fn: iam.IGrantable & IConstruct, props: ProbeGrantProps): void {
-  const prefixes = props.prefixes ?? [PREFIX.state];
+/** The statements both functions get, differing only in prefixes, the AMP action and the sids. */
+function grantFunction(
+  fn: iam.IGrantable & IConstruct,
+  props: CommonGrantProps,
+  own: { objectsSid: string; prefixes: readonly string[]; apsSid: string; apsAction: string },
+): void {
   const add = (s: iam.PolicyStatement) => fn.grantPrincipal.addToPrincipalPolicy(s);
   add(
     new iam.PolicyStatement({
-      sid: "ProbeStateObjects",
+      sid: own.objectsSid,
       effect: iam.Effect.ALLOW,
       actions: ["s3:GetObject", "s3:PutObject"],
-      resources: prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)),
+      resources: own.prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)),
     }),
   );
-  add(listStatement(props.bucket, prefixes));
+  add(listStatement(props.bucket, own.prefixes));
   add(
     new iam.PolicyStatement({
       sid: "PublishNotifications",
@@ -94,9 +94,9 @@ export function grantProbe(fn: iam.IGrantable & IConstruct, props: ProbeGrantPro
   if (aps) {
     add(
       new iam.PolicyStatement({
-        sid: "RemoteWriteToAmp",
+        sid: own.apsSid,
         effect: iam.Effect.ALLOW,
-        actions: ["aps:RemoteWrite"],
+        actions: [own.apsAction],
         resources: [aps],
       }),
     );
@@ -105,39 +105,27 @@ export function grantProbe(fn: iam.IGrantable & IConstruct, props: ProbeGrantPro
 }
 
 /**
+ * Probe: s3:GetObject/PutObject on `state/*`, s3:ListBucket limited to `state/`, sns:Publish on the topic,
+ * aps:RemoteWrite, SSM reads.
+ */
+export function grantProbe(fn: iam.IGrantable & IConstruct, props: ProbeGrantProps): void {
+  grantFunction(fn, props, {
+    objectsSid: "ProbeStateObjects",
+    prefixes: props.prefixes ?? [PREFIX.state],
+    apsSid: "RemoteWriteToAmp",
+    apsAction: "aps:RemoteWrite",
+  });
+}
+
+/**
  * Report: s3:PutObject/GetObject on `reports/*` and `notifications/*`, s3:ListBucket limited to those
  * prefixes, sns:Publish on the topic, aps:QueryMetrics, SSM reads.
  */
 export function grantReport(fn: iam.IGrantable & IConstruct, props: CommonGrantProps): void {
-  const prefixes = [PREFIX.reports, PREFIX.notifications];
-  const add = (s: iam.PolicyStatement) => fn.grantPrincipal.addToPrincipalPolicy(s);
-  add(
-    new iam.PolicyStatement({
-      sid: "ReportObjects",
-      effect: iam.Effect.ALLOW,
-      actions: ["s3:GetObject", "s3:PutObject"],
-      resources: prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)),
-    }),
-  );
-  add(listStatement(props.bucket, prefixes));
-  add(
-    new iam.PolicyStatement({
-      sid: "PublishNotifications",
-      effect: iam.Effect.ALLOW,
-      actions: ["sns:Publish"],
-      resources: [props.topic.topicArn],
-    }),
-  );
-  const aps = apsArn(fn, props);
-  if (aps) {
-    add(
-      new iam.PolicyStatement({
-        sid: "QueryAmp",
-        effect: iam.Effect.ALLOW,
-        actions: ["aps:QueryMetrics"],
-        resources: [aps],
-      }),
-    );
-  }
-  if (props.ssmParameters && props.ssmParameters.length > 0) add(ssmStatement(fn, props.ssmParameters));
+  grantFunction(fn, props, {
+    objectsSid: "ReportObjects",
+    prefixes: [PREFIX.reports, PREFIX.notifications],
+    apsSid: "QueryAmp",
+    apsAction: "aps:QueryMetrics",
+  });
 }
