@@ -22,12 +22,9 @@ export function Probes({ stack, app }: StackContext) {
   const probe = new SstFunction(stack, "Probe", {
     handler: HANDLERS.probe,
     description: `sla-monitor probes (${settings.config.targets.length} targets), every minute`,
-    runtime: "nodejs22.x",
-    architecture: "arm_64",
     // Largest probe deadline + 20 s margin (see infra/aws/sizing.ts), capped at 15 min.
     timeout: timeoutSeconds,
     memorySize: memoryMb,
-    tracing: "disabled",
     logGroup: new logs.LogGroup(stack, "ProbeLogs", {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,

@@ -39,11 +39,8 @@ export function Reports({ stack, app }: StackContext) {
   const report = new SstFunction(stack, "Report", {
     handler: HANDLERS.report,
     description: "sla-monitor reports: weekly, monthly and on demand",
-    runtime: "nodejs22.x",
-    architecture: "arm_64",
     timeout: timeoutSeconds,
     memorySize: memoryMb,
-    tracing: "disabled",
     logGroup: new logs.LogGroup(stack, "ReportLogs", {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
