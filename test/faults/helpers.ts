@@ -45,16 +45,7 @@ export class TempDirs {
 }
 
 /** A notifier that records every message it accepted (the "wire" of an in-process destination). */
-export class CountingNotifier implements Notifier {
-  readonly sent: Notification[] = [];
-  async publish(msg: Notification): Promise<{ id: string }> {
-    this.sent.push(msg);
-    return { id: `m-${this.sent.length}` };
-  }
-  subjects(): string[] {
-    return this.sent.map((m) => m.subject);
-  }
-}
+export { CountingNotifier } from "../helpers/notifiers.js";
 
 /** Counts queries; `before(n)` runs before the n-th query (1-based) is forwarded. */
 export function countingApi(

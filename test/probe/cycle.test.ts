@@ -8,10 +8,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseConfig } from "../../packages/core/src/config/index.js";
-import { type Notification, type Notifier, OutboxNotifier } from "../../packages/core/src/notify/index.js";
+import { OutboxNotifier } from "../../packages/core/src/notify/index.js";
 import { PROBE_STATE_KEY, runProbeCycle } from "../../packages/core/src/probe/cycle.js";
 import { createPrometheusClient, createRemoteWriter } from "../../packages/core/src/prometheus/index.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
+import { CountingNotifier } from "../helpers/notifiers.js";
 
 const promUrl = inject("prometheusUrl");
 let server: Server;
@@ -93,13 +94,8 @@ describe("probe cycle", () => {
 
   it("alerts DOWN once after N failures and RECOVERED once after M successes", async () => {
     const { dir, store } = await fresh();
-    const sent: Notification[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        sent.push(m);
-        return { id: String(sent.length) };
-      },
-    };
+    const notifier = new CountingNotifier();
+    const sent = notifier.sent;
     const seq: ("ok" | "fail")[] = ["ok", "fail", "fail", "fail", "fail", "fail", "ok", "ok", "ok"];
     for (const m of seq) {
       mode = m;
@@ -115,13 +111,7 @@ describe("probe cycle", () => {
 
   it("two overlapping runs cannot both alert", async () => {
     const { store } = await fresh();
-    const sent: string[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        sent.push(m.subject);
-        return { id: String(sent.length) };
-      },
-    };
+    const notifier = new CountingNotifier();
     mode = "fail";
     const cfg = parseConfig(
       JSON.stringify({
@@ -134,20 +124,13 @@ describe("probe cycle", () => {
     await Promise.all(
       Array.from({ length: 8 }, () => runProbeCycle({ config: cfg, env, writer: null, store, notifier })),
     );
-    expect(sent).toEqual(["DOWN: svc"]);
+    expect(notifier.subjects()).toEqual(["DOWN: svc"]);
   });
 
   it("a failed publish stays pending and goes out with the next run", async () => {
     const { store } = await fresh();
-    let fail = true;
-    const sent: string[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        if (fail) throw new Error("SNS throttled");
-        sent.push(m.subject);
-        return { id: "1" };
-      },
-    };
+    const notifier = new CountingNotifier();
+    notifier.failWith = new Error("SNS throttled");
     mode = "fail";
     const cfg = parseConfig(
       JSON.stringify({
@@ -158,23 +141,17 @@ describe("probe cycle", () => {
     );
     const r1 = await runProbeCycle({ config: cfg, env, writer: null, store, notifier });
     expect(r1.publishErrors[0]).toMatch(/SNS throttled/);
-    fail = false;
+    notifier.failWith = undefined;
     const r2 = await runProbeCycle({ config: cfg, env, writer: null, store, notifier });
     expect(r2.published).toHaveLength(1);
-    expect(sent).toEqual(["DOWN: svc"]);
+    expect(notifier.subjects()).toEqual(["DOWN: svc"]);
     await runProbeCycle({ config: cfg, env, writer: null, store, notifier });
-    expect(sent).toEqual(["DOWN: svc"]);
+    expect(notifier.subjects()).toEqual(["DOWN: svc"]);
   });
 
   it("a remote-write failure does not crash the run, keeps the breach step, and alerts once", async () => {
     const { store } = await fresh();
-    const sent: string[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        sent.push(m.subject);
-        return { id: "1" };
-      },
-    };
+    const notifier = new CountingNotifier();
     mode = "fail";
     const cfg = parseConfig(
       JSON.stringify({
@@ -188,6 +165,6 @@ describe("probe cycle", () => {
       const r = await runProbeCycle({ config: cfg, env, writer, store, notifier });
       expect(r.write.ok).toBe(false);
     }
-    expect(sent.sort()).toEqual(["DOWN: svc", "sla-monitor cannot write metrics"]);
+    expect(notifier.subjects().sort()).toEqual(["DOWN: svc", "sla-monitor cannot write metrics"]);
   });
 });

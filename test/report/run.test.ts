@@ -7,12 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../packages/core/src/config/index.js";
-import type { Notification, Notifier } from "../../packages/core/src/notify/index.js";
 import { OutboxNotifier } from "../../packages/core/src/notify/index.js";
 import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
+import { CountingNotifier } from "../helpers/notifiers.js";
 
 const url = inject("prometheusUrl");
 const dirs: string[] = [];
@@ -79,13 +79,8 @@ describe("runReport", () => {
   it("withholds notifications when Prometheus is down, and publishes on the retry once it is back", async () => {
     const dir = await tmp();
     const store = new LocalObjectStore({ dir });
-    const published: Notification[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        published.push(m);
-        return { id: String(published.length) };
-      },
-    };
+    const notifier = new CountingNotifier();
+    const published = notifier.sent;
     const base = {
       slos: config.slos,
       notifyConfig: config.notify,
@@ -116,15 +111,8 @@ describe("runReport", () => {
   it("a publish failure is reported and retried by the next run, never lost", async () => {
     const dir = await tmp();
     const store = new LocalObjectStore({ dir });
-    let fail = true;
-    const got: string[] = [];
-    const notifier: Notifier = {
-      publish: async (m) => {
-        if (fail) throw new Error("SNS says no (InternalError)");
-        got.push(m.subject);
-        return { id: "x" };
-      },
-    };
+    const notifier = new CountingNotifier();
+    notifier.failWith = new Error("SNS says no (InternalError)");
     const base = {
       slos: config.slos,
       notifyConfig: config.notify,
@@ -138,11 +126,11 @@ describe("runReport", () => {
     };
     const r1 = await runReport(base);
     expect(r1.error).toMatch(/publishing failed.*SNS says no/);
-    fail = false;
+    notifier.failWith = undefined;
     const r2 = await runReport(base);
     expect(r2.error).toBeUndefined();
     expect(r2.published.length).toBeGreaterThan(0);
-    expect(got).toHaveLength(r2.published.length);
+    expect(notifier.sent).toHaveLength(r2.published.length);
   });
 
   it("rejects an unknown SLO name before writing anything", async () => {
