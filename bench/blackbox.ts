@@ -4,60 +4,26 @@
  * then started by us on 127.0.0.1 with a minimal `http_2xx` module and stopped by PID.
  */
 import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort } from "../infra/local/index.js";
+import { aptInstall, freePort, which } from "../infra/local/index.js";
 import { type Child, log, sleep, startChild } from "./lib.js";
 
 const run = promisify(execFile);
 const BINARY = "prometheus-blackbox-exporter";
 
-function which(cmd: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/bin", "/usr/sbin", "/usr/local/bin"])) {
-    const p = join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
-
 /** Path of the exporter binary, installing the Debian package when possible; otherwise `{ skipped }`. */
 export async function ensureBlackbox(): Promise<{ path: string } | { skipped: string }> {
   const have = which(BINARY);
   if (have) return { path: have };
-  const apt = which("apt-get");
-  if (process.platform !== "linux" || !apt) {
-    return { skipped: `${BINARY} is not installed and apt-get is unavailable here: comparison skipped` };
-  }
-  if (process.getuid?.() !== 0) {
-    return { skipped: `${BINARY} is not installed and we are not root (cannot apt-get): comparison skipped` };
-  }
-  log(`installing ${BINARY} (Debian package)...`);
-  const policy = "/usr/sbin/policy-rc.d";
-  const ownPolicy = !existsSync(policy);
-  if (ownPolicy) await writeFile(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () =>
-    run(apt, ["install", "-y", "-q", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=120", BINARY], {
-      env,
-      maxBuffer: 64 << 20,
-    });
   try {
-    try {
-      await install();
-    } catch {
-      log("apt-get install failed; refreshing package lists and retrying...");
-      await run(apt, ["update", "-q"], { env, maxBuffer: 64 << 20 });
-      await install();
-    }
+    await aptInstall(BINARY, { log, service: BINARY });
   } catch (e) {
-    return { skipped: `apt-get install ${BINARY} failed (${(e as Error).message.split("\n")[0]})` };
-  } finally {
-    if (ownPolicy) await rm(policy, { force: true });
-    // Stop the packaged service in case something started it despite policy-rc.d.
-    await run("sh", ["-c", `service ${BINARY} stop >/dev/null 2>&1 || true`]).catch(() => {});
+    return {
+      skipped: `${BINARY} is not installed and could not be installed: ${(e as Error).message.split("\n")[0]}`,
+    };
   }
   const after = which(BINARY);
   return after ? { path: after } : { skipped: `apt-get installed ${BINARY} but the binary is not on PATH` };

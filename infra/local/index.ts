@@ -1,2 +1,3 @@
+export * from "./apt.js";
 export * from "./fixture.js";
 export * from "./prometheus.js";

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { AptUnavailableError, aptInstall, which } from "./apt.js";
 import { computeTruth, type GroundTruth, writeOpenMetrics } from "./fixture.js";
 
 const run = promisify(execFile);
@@ -25,14 +26,6 @@ export interface PrometheusBinaries {
   promtool: string;
 }
 
-async function which(cmd: string): Promise<string | null> {
-  for (const dir of (process.env.PATH ?? "").split(":").concat(["/usr/bin", "/usr/local/bin"])) {
-    const p = join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
-
 /**
  * Finds prometheus and promtool, installing the Debian package when they are missing and apt-get can run.
  * The package's service is never started: `policy-rc.d` is honoured by Debian maintainer scripts, and any
@@ -40,42 +33,22 @@ async function which(cmd: string): Promise<string | null> {
  */
 export async function ensurePrometheus(log: Log = silent): Promise<PrometheusBinaries> {
   const found = async () => {
-    const prometheus = await which("prometheus");
-    const promtool = await which("promtool");
+    const prometheus = which("prometheus");
+    const promtool = which("promtool");
     return prometheus && promtool ? { prometheus, promtool } : null;
   };
   const have = await found();
   if (have) return have;
-  const apt = await which("apt-get");
-  const isRoot = process.getuid?.() === 0;
-  if (process.platform !== "linux" || !apt || !isRoot) {
+  try {
+    await aptInstall("prometheus", { log, service: "prometheus" });
+  } catch (e) {
+    if (!(e instanceof AptUnavailableError)) throw e;
     throw new Error(
-      "Prometheus is not installed and cannot be installed automatically here " +
-        `(${process.platform}${apt ? "" : ", no apt-get"}${isRoot ? "" : ", not root"}). Install it by hand: ` +
-        "Debian/Ubuntu `sudo apt-get install --no-install-recommends prometheus`, macOS `brew install prometheus`, " +
+      `Prometheus is not installed, and ${e.message}. Install it by hand: Debian/Ubuntu ` +
+        "`sudo apt-get install --no-install-recommends prometheus`, macOS `brew install prometheus`, " +
         "or put the official release's `prometheus` and `promtool` on PATH.",
     );
   }
-  log("installing Prometheus (Debian package `prometheus`, ~10 s)...");
-  const policy = "/usr/sbin/policy-rc.d";
-  const ownPolicy = !existsSync(policy);
-  if (ownPolicy) await writeFile(policy, "#!/bin/sh\nexit 101\n", { mode: 0o755 });
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () =>
-    run(apt, ["install", "-y", "-q", "--no-install-recommends", "prometheus"], { env, maxBuffer: 64 << 20 });
-  try {
-    try {
-      await install();
-    } catch {
-      log("apt-get install failed; refreshing package lists and retrying...");
-      await run(apt, ["update", "-q"], { env, maxBuffer: 64 << 20 });
-      await install();
-    }
-  } finally {
-    if (ownPolicy) await rm(policy, { force: true });
-  }
-  // Belt and braces: stop the packaged service if something started it anyway.
-  await run("sh", ["-c", "service prometheus stop >/dev/null 2>&1 || true"]).catch(() => {});
   const after = await found();
   if (!after) throw new Error("apt-get installed `prometheus` but prometheus/promtool are still not on PATH");
   return after;

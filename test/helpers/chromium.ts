@@ -1,30 +1,11 @@
-/** Finds Debian's Chromium for the browser tests, installing the package when missing (as root, apt-get). */
-import { execFile } from "node:child_process";
+/** Finds Debian's Chromium for the browser tests, installing the package when missing. */
 import { existsSync } from "node:fs";
-import { promisify } from "node:util";
+import { aptInstall } from "../../infra/local/index.js";
 
-const run = promisify(execFile);
 export const CHROMIUM = "/usr/bin/chromium";
 
 export async function ensureChromium(): Promise<string> {
-  if (existsSync(CHROMIUM)) return CHROMIUM;
-  if (process.platform !== "linux" || process.getuid?.() !== 0 || !existsSync("/usr/bin/apt-get")) {
-    throw new Error(
-      "Chromium is needed for the browser test: install it (Debian: apt-get install --no-install-recommends chromium)",
-    );
-  }
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  const install = () =>
-    run("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], {
-      env,
-      maxBuffer: 64 << 20,
-    });
-  try {
-    await install();
-  } catch {
-    await run("apt-get", ["update", "-q"], { env, maxBuffer: 64 << 20 });
-    await install();
-  }
+  if (!existsSync(CHROMIUM)) await aptInstall("chromium");
   return CHROMIUM;
 }
 
