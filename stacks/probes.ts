@@ -9,6 +9,7 @@ import {
   grantProbe,
   routeAsyncFailures,
 } from "../infra/aws/index.js";
+import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
 import { functionEnvironment } from "./env.js";
 import { HANDLERS, settingsOf } from "./settings.js";
 import { Storage } from "./storage.js";
@@ -44,7 +45,11 @@ export function Probes({ stack, app }: StackContext) {
     apsAnyWorkspace: settings.apsAnyWorkspace,
     ssmParameters: settings.probe.ssmParameters,
   });
-  new EveryMinute(stack, "EveryMinute", { target: probe, deadLetterQueue: queue });
+  // Past MAX_CONCURRENCY targets (one deadline's worth for one invocation), fan out one invocation per shard.
+  const names = settings.config.targets.map((t) => t.name);
+  const shards: string[][] = [];
+  for (let i = 0; i < names.length; i += MAX_CONCURRENCY) shards.push(names.slice(i, i + MAX_CONCURRENCY));
+  new EveryMinute(stack, "EveryMinute", { target: probe, deadLetterQueue: queue, shards });
 
   new FunctionAlarms(stack, "ProbeAlarms", {
     fn: probe,

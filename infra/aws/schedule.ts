@@ -100,7 +100,15 @@ export interface EveryMinuteProps {
   target: lambda.IFunction;
   deadLetterQueue?: sqs.IQueue;
   description?: string;
+  /**
+   * Target names split into shards: one invocation per shard per minute, each with `{"targets": [...]}`, so
+   * probing scales with Lambda concurrency. Omitted or one shard: one invocation probes every target.
+   */
+  shards?: string[][];
 }
+
+/** EventBridge allows five targets per rule. */
+const TARGETS_PER_RULE = 5;
 
 /**
  * The probe's clock: an EventBridge rule `rate(1 minute)` (time zones do not matter for a rate). The
@@ -108,20 +116,26 @@ export interface EveryMinuteProps {
  * by the next one; failed deliveries go to the dead-letter queue.
  */
 export class EveryMinute extends Construct {
-  readonly rule: events.Rule;
+  readonly rules: events.Rule[] = [];
 
   constructor(scope: Construct, id: string, props: EveryMinuteProps) {
     super(scope, id);
-    this.rule = new events.Rule(this, "Rule", {
-      schedule: events.Schedule.rate(Duration.minutes(1)),
-      description: props.description ?? "Run the probes every minute",
-      targets: [
-        new targets.LambdaFunction(props.target, {
-          retryAttempts: 0,
-          maxEventAge: Duration.minutes(1),
-          ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+    const target = (shard?: string[]) =>
+      new targets.LambdaFunction(props.target, {
+        retryAttempts: 0,
+        maxEventAge: Duration.minutes(1),
+        ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
+        ...(shard ? { event: events.RuleTargetInput.fromObject({ targets: shard }) } : {}),
+      });
+    const all = props.shards && props.shards.length > 1 ? props.shards.map((s) => target(s)) : [target()];
+    for (let i = 0; i < all.length; i += TARGETS_PER_RULE) {
+      this.rules.push(
+        new events.Rule(this, i === 0 ? "Rule" : `Rule${i / TARGETS_PER_RULE}`, {
+          schedule: events.Schedule.rate(Duration.minutes(1)),
+          description: props.description ?? "Run the probes every minute",
+          targets: all.slice(i, i + TARGETS_PER_RULE),
         }),
-      ],
-    });
+      );
+    }
   }
 }

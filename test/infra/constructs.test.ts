@@ -421,3 +421,38 @@ describe("functions", () => {
     expect(onlyId(dev.template, "AWS::Events::Rule")).toBeTruthy();
   });
 });
+
+describe("probe fan-out", () => {
+  it("gives each shard its own invocation with its target list, five targets per rule", () => {
+    const app = new App();
+    const stack = new Stack(app, "Shards");
+    const fn = new lambda.Function(stack, "P", {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: "index.handler",
+      code: lambda.Code.fromInline("exports.handler = async () => ({})"),
+    });
+    const shards = Array.from({ length: 7 }, (_, i) => [`t${2 * i}`, `t${2 * i + 1}`]);
+    new EveryMinute(stack, "EveryMinute", { target: fn, shards });
+    const rules = Object.values(Template.fromStack(stack).findResources("AWS::Events::Rule"));
+    expect(rules).toHaveLength(2);
+    const inputs = rules.flatMap((r) =>
+      r.Properties.Targets.map((t: { Input: string }) => JSON.parse(t.Input)),
+    );
+    expect(inputs).toEqual(shards.map((targets) => ({ targets })));
+    for (const r of rules) expect(r.Properties.ScheduleExpression).toBe("rate(1 minute)");
+  });
+
+  it("keeps one plain invocation when one shard holds every target", () => {
+    const app = new App();
+    const stack = new Stack(app, "OneShard");
+    const fn = new lambda.Function(stack, "P", {
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: "index.handler",
+      code: lambda.Code.fromInline("exports.handler = async () => ({})"),
+    });
+    new EveryMinute(stack, "EveryMinute", { target: fn, shards: [["a", "b"]] });
+    const rules = Object.values(Template.fromStack(stack).findResources("AWS::Events::Rule"));
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties.Targets[0].Input).toBeUndefined();
+  });
+});
