@@ -1,6 +1,7 @@
 import {
   createRuntime,
   customWindow,
+  formatMinutes,
   loadConfig,
   parsePeriod,
   previousCompleteMonth,
@@ -63,7 +64,7 @@ export function summaryTable(doc: ReportDocument): string {
     pct(s.attainment),
     pct(s.objective, 2),
     s.errorBudget.remaining === null ? "n/a" : `${(s.errorBudget.remaining * 100).toFixed(1)} %`,
-    s.downtimeMinutes === undefined ? "-" : `${s.downtimeMinutes} min`,
+    s.downtimeMinutes === undefined ? "-" : formatMinutes(s.downtimeMinutes),
     s.coverage === null ? "n/a" : `${(s.coverage * 100).toFixed(1)} %`,
     String(s.incidents.length),
   ]);
