@@ -57,6 +57,15 @@ const config = () =>
     { format: "json", source: "test" },
   );
 const env = { SVC_TOKEN: "Bearer s3cr3t-token" };
+/** the service with its token, no assertions beyond the status, DOWN after `downAfter` failures */
+const plainConfig = (downAfter: number) =>
+  parseConfig(
+    JSON.stringify({
+      targets: [{ name: "svc", url, headers: { Authorization: { env: "SVC_TOKEN" } } }],
+      notify: { downAfter, recoverAfter: 1 },
+    }),
+    { format: "json" },
+  );
 
 async function fresh() {
   const dir = await mkdtemp(join(tmpdir(), "sla-cycle-"));
@@ -113,13 +122,7 @@ describe("probe cycle", () => {
     const { store } = await fresh();
     const notifier = new CountingNotifier();
     mode = "fail";
-    const cfg = parseConfig(
-      JSON.stringify({
-        targets: [{ name: "svc", url, headers: { Authorization: { env: "SVC_TOKEN" } } }],
-        notify: { downAfter: 1, recoverAfter: 1 },
-      }),
-      { format: "json" },
-    );
+    const cfg = plainConfig(1);
     // eight runs at once, all seeing the target fail for the first time
     await Promise.all(
       Array.from({ length: 8 }, () => runProbeCycle({ config: cfg, env, writer: null, store, notifier })),
@@ -132,13 +135,7 @@ describe("probe cycle", () => {
     const notifier = new CountingNotifier();
     notifier.failWith = new Error("SNS throttled");
     mode = "fail";
-    const cfg = parseConfig(
-      JSON.stringify({
-        targets: [{ name: "svc", url, headers: { Authorization: { env: "SVC_TOKEN" } } }],
-        notify: { downAfter: 1, recoverAfter: 1 },
-      }),
-      { format: "json" },
-    );
+    const cfg = plainConfig(1);
     const r1 = await runProbeCycle({ config: cfg, env, writer: null, store, notifier });
     expect(r1.publishErrors[0]).toMatch(/SNS throttled/);
     notifier.failWith = undefined;
@@ -153,13 +150,7 @@ describe("probe cycle", () => {
     const { store } = await fresh();
     const notifier = new CountingNotifier();
     mode = "fail";
-    const cfg = parseConfig(
-      JSON.stringify({
-        targets: [{ name: "svc", url, headers: { Authorization: { env: "SVC_TOKEN" } } }],
-        notify: { downAfter: 2, recoverAfter: 1 },
-      }),
-      { format: "json" },
-    );
+    const cfg = plainConfig(2);
     const writer = createRemoteWriter({ url: "http://127.0.0.1:1/api/v1/write", retries: 0 });
     for (let i = 0; i < 4; i++) {
       const r = await runProbeCycle({ config: cfg, env, writer, store, notifier });
