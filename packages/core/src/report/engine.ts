@@ -15,6 +15,7 @@ import {
 import { type MaintenanceInterval, probeDetail, type SlotSample, sumPerDay } from "./detail.js";
 import type { Breach, DailyPoint, QuantileFigure, ReportDocument, SloReport, SloStatus } from "./model.js";
 import {
+  PROBE_QUANTILES,
   probeLatencyQuery,
   probeQueries,
   quantileQuery,
@@ -529,70 +530,84 @@ export function methodText(slo: ReportSlo): string {
   }
 }
 
-/** One quantile figure from an instant query; a failed query is an error of the report, not a silent gap. */
-async function quantileFigure(
+/**
+ * Runs one instant query whose series carry a `quantile` label (or a single unlabelled series for `only`),
+ * and returns the value per quantile; a failed query is an error of the report, not a silent gap.
+ */
+async function quantileValues(
   ctx: Ctx,
+  slo: ReportSlo,
+  query: string,
+  only?: number,
+): Promise<{ values: Map<number, number | null>; warnings: boolean }> {
+  const values = new Map<number, number | null>();
+  try {
+    const r = await ctx.api.instant(query);
+    for (const s of r.result) {
+      const q = only ?? Number(s.metric.quantile);
+      values.set(q, Number.isFinite(s.value) ? s.value : null);
+    }
+    return { values, warnings: r.warnings.length > 0 };
+  } catch (e) {
+    ctx.errors.push({ slo: slo.name, error: `latency quantiles: ${errText(e)}` });
+    return { values, warnings: false };
+  }
+}
+
+function quantileFigure(
   slo: ReportSlo,
   quantile: number,
   query: string,
   target: number | undefined,
-): Promise<QuantileFigure> {
-  const base = {
+  got: { values: Map<number, number | null>; warnings: boolean },
+): QuantileFigure {
+  const value = got.values.get(quantile) ?? null;
+  const status: SloStatus =
+    value === null || target === undefined || got.warnings ? "unknown" : value <= target ? "met" : "missed";
+  return {
     name: slo.name,
     service: slo.service,
     quantile,
     ...(target !== undefined ? { targetSeconds: target } : {}),
     query,
+    valueSeconds: value,
+    status,
   };
-  try {
-    const r = await ctx.api.instant(query);
-    const v = r.result[0]?.value;
-    const value = v === undefined || !Number.isFinite(v) ? null : v;
-    const status: SloStatus =
-      value === null || target === undefined || r.warnings.length > 0
-        ? "unknown"
-        : value <= target
-          ? "met"
-          : "missed";
-    return { ...base, valueSeconds: value, status };
-  } catch (e) {
-    ctx.errors.push({ slo: slo.name, error: `p${Math.round(quantile * 100)}: ${errText(e)}` });
-    return { ...base, valueSeconds: null, status: "unknown" };
-  }
 }
 
 /**
  * p95 and p99 of the probe's total duration over the window (every probe, failed ones included; the worst
  * series when several locations probe the target), judged against the target's warn/crit thresholds.
+ * One query for both.
  */
 async function evaluateProbeLatency(slo: ReportSlo, ctx: Ctx): Promise<QuantileFigure[]> {
   const sli = slo.sli as Extract<SliSpec, { type: "probe" }>;
   const span = observedSpan(ctx.window, ctx.now, sli.intervalSeconds * 1000);
   if (span.end <= span.start) return [];
   const thresholds = sli.target ? ctx.latencyTargets?.[sli.target] : undefined;
-  return Promise.all(
-    [
-      [0.95, thresholds?.warnMs],
-      [0.99, thresholds?.critMs],
-    ].map(([q, ms]) =>
-      quantileFigure(
-        ctx,
-        slo,
-        q!,
-        probeLatencyQuery(sli, q!, span),
-        ms === undefined ? undefined : ms / 1000,
-      ),
-    ),
-  );
+  const query = probeLatencyQuery(sli, PROBE_QUANTILES, span);
+  const got = await quantileValues(ctx, slo, query);
+  const toSeconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+  return [
+    quantileFigure(slo, 0.95, query, toSeconds(thresholds?.warnMs), got),
+    quantileFigure(slo, 0.99, query, toSeconds(thresholds?.critMs), got),
+  ];
 }
 
 async function evaluateQuantiles(slo: ReportSlo, ctx: Ctx): Promise<QuantileFigure[]> {
   const sli = slo.sli as Extract<SliSpec, { type: "quantile" }>;
   const span = observedSpan(ctx.window, ctx.now, 60_000);
   return Promise.all(
-    sli.quantiles.map((qv) =>
-      quantileFigure(ctx, slo, qv, quantileQuery(sli, qv, span), sli.targetSeconds?.[String(qv)]),
-    ),
+    sli.quantiles.map(async (qv) => {
+      const query = quantileQuery(sli, qv, span);
+      return quantileFigure(
+        slo,
+        qv,
+        query,
+        sli.targetSeconds?.[String(qv)],
+        await quantileValues(ctx, slo, query, qv),
+      );
+    }),
   );
 }
 

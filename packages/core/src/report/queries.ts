@@ -130,13 +130,21 @@ export function requestQueries(
   };
 }
 
-/** p-quantile of the probe's total duration over the window, the worst series if several probe the target. */
+export const PROBE_QUANTILES = [0.95, 0.99] as const;
+
+/**
+ * Quantiles of the probe's total duration over the window in one query, one series per quantile labelled
+ * `quantile`; the worst series if several probe the target.
+ */
 export function probeLatencyQuery(
   sli: Extract<SliSpec, { type: "probe" }>,
-  quantile: number,
+  quantiles: readonly number[],
   span: Span,
 ): string {
-  return `max(quantile_over_time(${quantile}, ${probeSelector(sli, "probe_duration_seconds")}${windowRange(span)}))`;
+  const s = `${probeSelector(sli, "probe_duration_seconds")}${windowRange(span)}`;
+  return quantiles
+    .map((q) => `label_replace(max(quantile_over_time(${q}, ${s})), "quantile", "${q}", "", "")`)
+    .join(" or ");
 }
 
 export function quantileQuery(
