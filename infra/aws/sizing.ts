@@ -2,6 +2,7 @@
  * Pure sizing and naming rules for the AWS deployment, derived from the product config at synth time.
  * No CDK and no I/O here, so the rules are unit-testable and shared by the stacks and the tests.
  */
+import { MAX_CONCURRENCY } from "../../packages/core/src/probe/cycle.js";
 
 /** Lambda's hard limit for a function timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
@@ -34,7 +35,9 @@ export function probeTimeoutSeconds(config: SizingConfig): number {
  * per further hundred (sockets, TLS buffers, bodies up to maxBodyBytes), capped at 1769 MB (one vCPU).
  */
 export function probeMemoryMb(config: SizingConfig): number {
-  const extra = Math.floor(Math.max(0, config.targets.length - 1) / 100) * 128;
+  // one invocation probes one shard: at most MAX_CONCURRENCY targets (stacks/probes.ts fans out past that)
+  const perInvocation = Math.min(config.targets.length, MAX_CONCURRENCY);
+  const extra = Math.floor(Math.max(0, perInvocation - 1) / 100) * 128;
   return Math.min(1769, 256 + extra);
 }
 
