@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, loadConfig } from "@sla-monitor/core";
+import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
 /**
  * `sla`: the same engines as the Lambdas, from a terminal.
  * Exit codes: 0 ok; 1 an SLO missed (with --fail-on-breach) or a probe failed (probe --fail-on-down);
@@ -69,6 +69,16 @@ program
   .option("--notify", "publish the summary/breaches to the outbox (or SNS with SLA_TOPIC_ARN)")
   .option("--fail-on-breach", "exit 1 when an SLO is missed")
   .action(reportCommand);
+
+program
+  .command("rules")
+  .description("print Prometheus recording and alerting rules for multi-window burn-rate SLO alerts")
+  .addOption(configOption())
+  .addOption(stageOption())
+  .action(async (o: { config: string; stage?: string }) => {
+    const c = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
+    process.stdout.write(renderAlertRules(c));
+  });
 
 program
   .command("demo")

@@ -1,3 +1,4 @@
+export { errorRatioExpr, renderAlertRules } from "./alerts/rules.js";
 export * from "./config/index.js";
 export * from "./notify/index.js";
 export { PROBE_STATE_KEY, type ProbeCycleResult, runProbeCycle, toProbeSpec } from "./probe/cycle.js";
