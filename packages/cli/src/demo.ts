@@ -201,7 +201,6 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
       );
       // wait for the probe interval to close, so the report (which counts whole intervals) sees this sample
       await new Promise((res) => setTimeout(res, Math.max(0, PROBE_EVERY_S * 1000 - (Date.now() - started))));
-      await new Promise((res) => setTimeout(res, Math.max(0, PROBE_EVERY_S * 1000 - (Date.now() - started))));
     }
 
     const runFor = async (window: Window) => {
