@@ -17,3 +17,18 @@ export function functionEnvironment(
     SLA_TOPIC_ARN: storage.topic.topicArn,
   };
 }
+
+/** What the grants need from the settings: the bucket, topic, AMP workspace and the SSM parameters read. */
+export function grantProps(
+  settings: Settings,
+  storage: { bucket: s3.IBucket; topic: sns.ITopic },
+  ssmParameters: string[],
+) {
+  return {
+    bucket: storage.bucket,
+    topic: storage.topic,
+    ...(settings.apsWorkspace ? { apsWorkspace: settings.apsWorkspace } : {}),
+    apsAnyWorkspace: settings.apsAnyWorkspace,
+    ssmParameters,
+  };
+}

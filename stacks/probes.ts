@@ -10,7 +10,7 @@ import {
   routeAsyncFailures,
 } from "../infra/aws/index.js";
 import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
-import { functionEnvironment } from "./env.js";
+import { functionEnvironment, grantProps } from "./env.js";
 import { HANDLERS, settingsOf } from "./settings.js";
 import { Storage } from "./storage.js";
 
@@ -38,13 +38,7 @@ export function Probes({ stack, app }: StackContext) {
   const { queue } = new FailureQueue(stack, "ProbeFailures");
   // A probe retried minutes later measures the wrong minute: no Lambda retries, failures go to the DLQ.
   routeAsyncFailures(probe, queue, { retryAttempts: 0, maxEventAge: Duration.minutes(1) });
-  grantProbe(probe, {
-    bucket: storage.bucket,
-    topic: storage.topic,
-    ...(settings.apsWorkspace ? { apsWorkspace: settings.apsWorkspace } : {}),
-    apsAnyWorkspace: settings.apsAnyWorkspace,
-    ssmParameters: settings.probe.ssmParameters,
-  });
+  grantProbe(probe, grantProps(settings, storage, settings.probe.ssmParameters));
   // Past MAX_CONCURRENCY targets (one deadline's worth for one invocation), fan out one invocation per shard.
   const names = settings.config.targets.map((t) => t.name);
   const shards: string[][] = [];

@@ -12,7 +12,7 @@ import {
   WEEKLY_CRON,
   ZonedSchedule,
 } from "../infra/aws/index.js";
-import { functionEnvironment } from "./env.js";
+import { functionEnvironment, grantProps } from "./env.js";
 import { HANDLERS, settingsOf } from "./settings.js";
 import { Storage } from "./storage.js";
 
@@ -53,13 +53,7 @@ export function Reports({ stack, app }: StackContext) {
   const { queue } = new FailureQueue(stack, "ReportFailures");
   // Reports are idempotent (deterministic keys, sent-markers), so Lambda may retry twice.
   routeAsyncFailures(report, queue, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
-  grantReport(report, {
-    bucket: storage.bucket,
-    topic: storage.topic,
-    ...(settings.apsWorkspace ? { apsWorkspace: settings.apsWorkspace } : {}),
-    apsAnyWorkspace: settings.apsAnyWorkspace,
-    ssmParameters: settings.report.ssmParameters,
-  });
+  grantReport(report, grantProps(settings, storage, settings.report.ssmParameters));
 
   new ZonedSchedule(stack, "Weekly", {
     target: report,

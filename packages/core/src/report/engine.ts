@@ -239,7 +239,7 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
   const maintenance = maintenanceIn(slo, span);
   // Detail: one point per probe interval, evaluated at slot end - 1 ms so each point holds exactly the
   // sample of its slot (absent = missing). Chunked by the client under the 11 000-points limit.
-  let slots = new Map<number, SlotSample>();
+  const slots = new Map<number, SlotSample>();
   const warnings = [...s.warnings];
   if (span.end > span.start) {
     queries.push(s.q.perInterval);
@@ -250,7 +250,6 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
       stepMs / 1000,
     );
     warnings.push(...detail.warnings);
-    slots = new Map();
     for (const series of detail.result) {
       for (const [t, v] of series.values) {
         const slot = t + 1 - stepMs;
