@@ -8,6 +8,7 @@
  * Cross-field rules (unique names, references, orderings) live in `crossFieldIssues`, run by the root
  * schema's `superRefine` even when other parts of the file are invalid, so all problems show at once.
  */
+import { isIP } from "node:net";
 import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
 
@@ -501,6 +502,48 @@ export const PrometheusSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------------
+// Probe engine
+
+/** Why `v` is not "IP" / "IPv4:port" / "[IPv6]:port" (the forms `dns.Resolver#setServers` takes), or undefined. */
+function dnsServerProblem(v: string): string | undefined {
+  const bad = `${q(v)} is not an IP address with an optional port (e.g. "10.0.0.2", "10.0.0.2:53" or "[fd00::2]:53"; names are not allowed)`;
+  let host = v;
+  let port: string | undefined;
+  const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(v);
+  const withPort = /^([^:]+):(\d+)$/.exec(v);
+  if (bracketed) {
+    host = bracketed[1]!;
+    port = bracketed[2];
+    if (isIP(host) !== 6) return bad;
+  } else if (withPort) {
+    host = withPort[1]!;
+    port = withPort[2];
+    if (isIP(host) !== 4) return bad;
+  } else if (isIP(v) === 0) {
+    return bad;
+  }
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) {
+    return `${q(v)} has port ${port}; a port is 1-65535`;
+  }
+  return undefined;
+}
+
+/** A DNS server for the probes: an IP literal with an optional port. */
+export const DnsServerSchema = z.string().superRefine((v, ctx) => {
+  const problem = dnsServerProblem(v);
+  // the message names the value already; no "(got ...)" repeating it
+  if (problem) ctx.addIssue({ code: "custom", message: problem, params: { hideValue: true } });
+});
+
+export const ProbeSchema = z.strictObject({
+  /** Resolve target names with these servers (A and AAAA, one try, the target's deadline) instead of the system resolver. */
+  dnsServers: z
+    .array(DnsServerSchema)
+    .min(1, { error: "must list at least one server (omit it to use the system resolver)" })
+    .optional(),
+});
+
+// ---------------------------------------------------------------------------------------------------
 // Stages
 
 export const PrometheusOverrideSchema = z.strictObject({
@@ -556,6 +599,7 @@ export const SlaConfigSchema = z
     calendar: CalendarSchema.prefault({}),
     notify: NotifySchema.prefault({}),
     prometheus: PrometheusSchema.prefault({}),
+    probe: ProbeSchema.prefault({}),
     stages: StagesSchema.default({}),
   })
   .superRefine(
@@ -596,6 +640,7 @@ export type NotifyConfig = z.output<typeof NotifySchema>;
 export type BurnRateThresholds = z.output<typeof BurnRateSchema>;
 export type PrometheusConfig = z.output<typeof PrometheusSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;
+export type ProbeConfig = z.output<typeof ProbeSchema>;
 export type StageOverride = z.output<typeof StageOverrideSchema>;
 export type SloOverride = z.output<typeof SloOverrideSchema>;
 export type TargetOverride = z.output<typeof TargetOverrideSchema>;

@@ -2,8 +2,11 @@
  * The undici `connect` function of one probe: opens the TCP socket (and TLS on top) itself so it can time
  * DNS (`lookup`), TCP connect and the TLS handshake, keep the current phase for timeout causes, capture the
  * peer certificate chain, and fail fast with the real cause instead of letting undici reconnect.
+ * With configured DNS servers the lookup goes through the probe's own `dns.Resolver` (`resolverLookup`)
+ * instead of the system's `dns.lookup`.
  */
-import { isIP, connect as netConnect, type Socket } from "node:net";
+import { type LookupAddress, Resolver } from "node:dns";
+import { isIP, type LookupFunction, connect as netConnect, type Socket } from "node:net";
 import { type DetailedPeerCertificate, connect as tlsConnect } from "node:tls";
 import type { buildConnector } from "undici";
 import { classifyError, describeError, errorCode } from "./assertions.js";
@@ -37,10 +40,88 @@ export function initialPhase(hostname: string): Phase {
   return isIP(hostname.replace(/^\[|\]$/g, "")) ? "connect" : "dns";
 }
 
+/** Errors produced by a probe's own resolver: DNS failures whatever their code (see `classifyProbeError`). */
+const resolverErrors = new WeakSet<object>();
+
+/**
+ * `classifyError`, except for failures of the probe's own resolver: those are "dns" whatever their code
+ * (ENOTFOUND, ENODATA, ESERVFAIL, and ECONNREFUSED from the DNS server, which is no refused TCP connection),
+ * and "timeout:dns" for the resolver's own ETIMEOUT (normally the probe's deadline fires first).
+ */
+export function classifyProbeError(err: unknown): FailureCause {
+  if (typeof err === "object" && err !== null && resolverErrors.has(err)) {
+    return errorCode(err) === "ETIMEOUT" ? "timeout:dns" : "dns";
+  }
+  return classifyError(err);
+}
+
+/**
+ * A resolver for one probe that asks only `servers` ("10.0.0.2", "10.0.0.2:53", "[fd00::2]:53"). DNS is
+ * UDP: a query lost in a burst of hundreds is asked again after a quarter of the probe's deadline (c-ares
+ * doubles the wait at each try), so one dropped packet does not become a `timeout:dns`; the probe's own
+ * deadline still ends it all. Throws for an invalid server entry. The probe cancels it when it settles, so no
+ * query outlives the probe.
+ */
+export function probeResolver(servers: readonly string[], timeoutMs: number): Resolver {
+  const resolver = new Resolver({ timeout: Math.max(100, Math.ceil(timeoutMs / 4)), tries: 3 });
+  resolver.setServers([...servers]);
+  return resolver;
+}
+
+type FamilyAnswer = { family: 4 | 6; addresses: string[] } | { family: 4 | 6; error: NodeJS.ErrnoException };
+
+function resolveFamily(resolver: Resolver, hostname: string, family: 4 | 6): Promise<FamilyAnswer> {
+  return new Promise((resolve) => {
+    const done = (error: NodeJS.ErrnoException | null, addresses: string[]) =>
+      resolve(error ? { family, error } : { family, addresses });
+    if (family === 4) resolver.resolve4(hostname, done);
+    else resolver.resolve6(hostname, done);
+  });
+}
+
+/**
+ * A `net.connect` `lookup` backed by `resolver`: A and AAAA queries (only one of them for `family` 4 or 6),
+ * IPv4 addresses first. Answers both the `all: true` form (Node 20's autoSelectFamily) and the single-address
+ * form. Succeeds when either family has addresses (a name without AAAA records answers ENODATA for it);
+ * otherwise fails with the first error that is not ENODATA (e.g. ENOTFOUND for NXDOMAIN), else the first one.
+ * Like getaddrinfo, it waits for both answers.
+ */
+export function resolverLookup(resolver: Resolver): LookupFunction {
+  return (hostname, options, callback) => {
+    const f = options.family;
+    const family = f === "IPv4" ? 4 : f === "IPv6" ? 6 : f;
+    const families: (4 | 6)[] = family === 4 ? [4] : family === 6 ? [6] : [4, 6];
+    void Promise.all(families.map((fam) => resolveFamily(resolver, hostname, fam))).then((answers) => {
+      const found: LookupAddress[] = answers.flatMap((a) =>
+        "addresses" in a ? a.addresses.map((address) => ({ address, family: a.family })) : [],
+      );
+      const first = found[0];
+      if (!first) {
+        const errors = answers.flatMap((a) => ("error" in a ? [a.error] : []));
+        const error =
+          errors.find((e) => e.code !== "ENODATA") ??
+          errors[0] ??
+          Object.assign(new Error(`no A or AAAA records for ${hostname}`), { code: "ENODATA", hostname });
+        resolverErrors.add(error);
+        callback(error, options.all ? [] : "");
+      } else if (options.all) {
+        callback(null, found);
+      } else {
+        callback(null, first.address, first.family);
+      }
+    });
+  };
+}
+
 export function probeConnector(
   trace: ConnectTrace,
-  opts: { insecureSkipVerify: boolean },
+  opts: {
+    insecureSkipVerify: boolean;
+    /** The probe's own resolver (configured DNS servers); without it the system's `dns.lookup` is used. */
+    resolver?: Resolver;
+  },
 ): buildConnector.connector {
+  const lookup = opts.resolver ? resolverLookup(opts.resolver) : undefined;
   let attempts = 0;
   return (options, callback) => {
     attempts += 1;
@@ -67,12 +148,12 @@ export function probeConnector(
     const onError = (err: Error) => {
       done(err, null);
       if (errorCode(err) === "UND_ERR_INFO") return; // undici closing the socket on purpose, not a failure
-      failSoon(classifyError(err), describeError(err));
+      failSoon(classifyProbeError(err), describeError(err));
     };
 
     trace.phase = initialPhase(host);
     trace.socketAt = performance.now();
-    const raw = netConnect({ host, port });
+    const raw = netConnect(lookup ? { host, port, lookup } : { host, port });
     trace.sockets.push(raw);
     raw.on("error", onError);
     raw.on("lookup", (err) => {

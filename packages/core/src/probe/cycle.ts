@@ -115,7 +115,8 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
   // Every probe of a run in flight at once (up to MAX_CONCURRENCY), so a run lasts one deadline, not
   // several: hanging targets must not queue behind each other. Past that, shard the targets.
   const concurrency = input.concurrency ?? Math.max(1, Math.min(specs.length, MAX_CONCURRENCY));
-  const results = await runProbes(specs, { concurrency, now });
+  const { dnsServers } = input.config.probe;
+  const results = await runProbes(specs, { concurrency, now, ...(dnsServers ? { dnsServers } : {}) });
 
   let write: ProbeCycleResult["write"] = { ok: false, skipped: true };
   if (input.writer) {

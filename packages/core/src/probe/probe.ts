@@ -2,12 +2,20 @@
  * One probe attempt against one target, with a TOTAL deadline enforced by our own timer: when it fires the
  * probe settles at once with `timeout:<phase>` and its sockets are destroyed (undici's idle timers are off:
  * they never fire for a trickling peer and fire late). No retries, no redirects followed (a 3xx is judged
- * by the status assertion, so a redirect loop ends after one response).
+ * by the status assertion, so a redirect loop ends after one response). With `dnsServers`, names are
+ * resolved by a resolver of the probe's own, cancelled when the probe settles.
  */
+import type { Resolver } from "node:dns";
 import { Client } from "undici";
 import { redactUrl } from "../config/redact.js";
-import { classifyError, describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
-import { type ConnectTrace, initialPhase, probeConnector } from "./connector.js";
+import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
+import {
+  type ConnectTrace,
+  classifyProbeError,
+  initialPhase,
+  probeConnector,
+  probeResolver,
+} from "./connector.js";
 import { redactResult, specSecrets } from "./redact.js";
 import { tlsInfoFromChain } from "./tls-info.js";
 import type { FailureCause, PhaseTimings, ProbeOptions, ProbeResult, ProbeSpec } from "./types.js";
@@ -41,6 +49,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
   return new Promise<ProbeResult>((resolve, reject) => {
     let settled = false;
     let client: Client | undefined;
+    let resolver: Resolver | undefined;
     let status: number | null = null;
     let headersAt: number | undefined;
     let endAt: number | undefined;
@@ -51,6 +60,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       for (const socket of [...trace.sockets].reverse()) socket.destroy(); // TLS first, then TCP
+      resolver?.cancel(); // no DNS query outlives the probe (the lookup's late callback finds the socket gone)
       // sockets are gone already; close() settles without building a ClientDestroyedError per probe
       client?.close().catch(() => {});
     };
@@ -110,7 +120,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
     );
     signal?.addEventListener("abort", onAbort, { once: true });
 
-    run().catch((err: unknown) => settle(classifyError(err), describeError(err)));
+    run().catch((err: unknown) => settle(classifyProbeError(err), describeError(err)));
 
     async function run(): Promise<void> {
       let url: URL;
@@ -131,8 +141,21 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         }
       }
       trace.phase = initialPhase(url.hostname);
+      if (trace.phase === "dns" && options.dnsServers && options.dnsServers.length > 0) {
+        try {
+          resolver = probeResolver(options.dnsServers, spec.timeoutMs);
+        } catch (e) {
+          return settle(
+            "dns",
+            `invalid dnsServers ${JSON.stringify(options.dnsServers)}: ${describeError(e)}`,
+          );
+        }
+      }
       client = new Client(url.origin, {
-        connect: probeConnector(trace, { insecureSkipVerify: spec.tls?.insecureSkipVerify === true }),
+        connect: probeConnector(trace, {
+          insecureSkipVerify: spec.tls?.insecureSkipVerify === true,
+          ...(resolver ? { resolver } : {}),
+        }),
         headersTimeout: 0, // 0 = off: the probe's own deadline covers every phase
         bodyTimeout: 0,
         pipelining: 1,
