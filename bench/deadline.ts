@@ -3,8 +3,9 @@
  * (a worker pool around `probeTarget`, as `runProbes` does), overshoot = time the caller waited - 1000 ms.
  * Peers (all on 127.0.0.1): silent (accepts, never answers), trickle (headers then one byte every 200 ms),
  * half-open TLS (accepts TCP, never answers the ClientHello), dropped connect (a listener whose accept queue
- * is full, so the kernel drops our SYNs: needs python3 for a socket that listens without accepting), and a
- * connect to the non-routable 10.255.255.1, reported as whatever this network does with it.
+ * is full, so the kernel drops our SYNs: needs python3 for a socket that listens without accepting). Only
+ * loopback: a "non-routable" address is not a dropped connect on every network (something on the path may
+ * answer), and nothing this project runs sends traffic off the machine.
  */
 import { connect, type Socket } from "node:net";
 import { probeTarget } from "../packages/core/src/probe/index.js";
@@ -191,24 +192,6 @@ export async function benchDeadline(): Promise<BenchResult> {
       );
     }
 
-    // The classic "dropped connect" address: what happens depends on the network.
-    const off = summarize(await measure("http://10.255.255.1/"));
-    const timedOut = off.causes["timeout:connect"] ?? 0;
-    const what =
-      timedOut === PROBES
-        ? "SYNs dropped: every probe hit the deadline in the connect phase"
-        : `not dropped on this network: causes ${JSON.stringify(off.causes)}, HTTP statuses ${JSON.stringify(off.statuses)} (something on the path answers), median end ${round(off.overshootMs.p50 + DEADLINE_MS, 1)} ms after start`;
-    details["10.255.255.1"] = { ...off, observed: what };
-    notes.push(`10.255.255.1: ${what}`);
-    log(`deadline: 10.255.255.1: ${what}`);
-    rows.push({
-      bench: "deadline",
-      metric: "10.255.255.1 (non-routable): overshoot max",
-      measured: timedOut === PROBES ? off.overshootMs.max : null,
-      unit: "ms",
-      target: timedOut === PROBES ? TARGET_MAX_OVERSHOOT_MS : null,
-      note: what,
-    });
     return { name: "deadline", rows, details, notes };
   } finally {
     for (const s of servers.reverse()) await s.close().catch(() => {});

@@ -13,6 +13,8 @@ import { CHROMIUM_ARGS, ensureChromium } from "../helpers/chromium.js";
 
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, "../..");
+/** The command users run: the bin `npm ci` links, started through its shebang like any executable. */
+const SLA_BIN = join(ROOT, "node_modules/.bin/sla");
 const OUTPUT = join(ROOT, "test-output");
 let out: string;
 let result: {
@@ -29,11 +31,11 @@ let result: {
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), "sla-demo-"));
-  const { stdout } = await run(
-    process.execPath,
-    ["--import", "tsx", "packages/cli/src/main.ts", "demo", "--json", "--probe-seconds", "10", "--out", out],
-    { cwd: ROOT, timeout: 120_000, maxBuffer: 16 << 20 },
-  );
+  const { stdout } = await run(SLA_BIN, ["demo", "--json", "--probe-seconds", "10", "--out", out], {
+    cwd: ROOT,
+    timeout: 120_000,
+    maxBuffer: 16 << 20,
+  });
   result = JSON.parse(stdout.slice(stdout.indexOf("{\n")));
 }, 180_000);
 afterAll(async () => {
@@ -88,16 +90,19 @@ describe("sla demo", () => {
 describe("sla CLI exit codes", () => {
   const sla = async (...args: string[]) => {
     try {
-      const r = await run(process.execPath, ["--import", "tsx", "packages/cli/src/main.ts", ...args], {
-        cwd: ROOT,
-        timeout: 60_000,
-      });
+      const r = await run(SLA_BIN, args, { cwd: ROOT, timeout: 60_000 });
       return { code: 0, stdout: r.stdout, stderr: r.stderr };
     } catch (e) {
       const x = e as { code: number; stdout: string; stderr: string };
       return { code: x.code, stdout: x.stdout, stderr: x.stderr };
     }
   };
+  it("--help: the bin starts and lists its commands", async () => {
+    const r = await sla("--help");
+    expect(r.code).toBe(0);
+    for (const c of ["validate", "probe", "report", "rules", "demo"])
+      expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+  });
   it("validate: 0 for the documented example, 2 naming path and value for a bad file", async () => {
     expect((await sla("validate", "--config", "sla.config.example.yaml")).code).toBe(0);
     const bad = join(out, "bad.yaml");

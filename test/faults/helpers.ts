@@ -12,7 +12,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../packages/core/src/config/index.js";
 import type { Slo } from "../../packages/core/src/config/schema.js";
-import type { Notification, Notifier } from "../../packages/core/src/notify/index.js";
 import type { QueryApi } from "../../packages/core/src/report/engine.js";
 import type { ReportDocument } from "../../packages/core/src/report/model.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
@@ -89,6 +88,8 @@ export interface Forwarder {
   url: string;
   /** `METHOD path` of every request received, in order */
   requests: string[];
+  /** the body of each of those requests (a POSTed query), same order */
+  bodies: string[];
   /** decides per request; default: pass through */
   mode: (req: IncomingMessage, n: number) => ForwardMode;
   close(): Promise<void>;
@@ -105,6 +106,7 @@ export async function startForwarder(upstream: string): Promise<Forwarder> {
   const f: Forwarder = {
     url: "",
     requests: [],
+    bodies: [],
     mode: () => ({ kind: "pass" }),
     close: async () => {},
   };
@@ -125,6 +127,7 @@ export async function startForwarder(upstream: string): Promise<Forwarder> {
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
     f.requests.push(`${req.method} ${req.url}`);
+    f.bodies.push(body.toString("utf8"));
     const m = f.mode(req, f.requests.length);
     switch (m.kind) {
       case "pass":

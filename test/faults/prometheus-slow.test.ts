@@ -35,8 +35,6 @@ afterAll(async () => {
 });
 
 const SLOS = manySlos(12);
-/** the engine's default number of SLOs evaluated at once */
-const ENGINE_CONCURRENCY = 4;
 
 async function reportThrough(
   mode: ForwardMode,
@@ -85,23 +83,27 @@ async function expectAllUnknownAndWithheld(
 }
 
 describe("slow Prometheus (answers after the client's deadline)", () => {
-  it("every SLO unknown with a timeout reason; the run is bounded by deadline x attempts x SLO waves", async () => {
+  it("every SLO unknown with a timeout reason; each query tried retries + 1 times, each SLO stops at its first failure", async () => {
     const client = { timeoutMs: 300, retries: 2, backoffMs: [20] };
     const x = await reportThrough({ kind: "delay", ms: 1500 }, client);
-    // An SLO stops at its first failed query: (retries + 1) attempts of timeoutMs plus the backoffs. The
-    // engine evaluates 4 SLOs at once, so ceil(12 / 4) waves; + 2 s for rendering and a busy machine.
-    const perQuery = (client.retries + 1) * client.timeoutMs + client.retries * client.backoffMs[0]!;
-    const bound = Math.ceil(SLOS.length / ENGINE_CONCURRENCY) * perQuery + 2000;
-    console.log(
-      `[faults] slow Prometheus: ${SLOS.length} SLOs unknown in ${x.elapsed} ms (bound ${bound} ms)`,
-    );
-    expect(x.elapsed).toBeLessThan(bound);
+    // how long such a run takes is a figure (bench/report.ts); here: what was asked, and how often
+    console.log(`[faults] slow Prometheus: ${SLOS.length} SLOs unknown in ${x.elapsed} ms`);
     await expectAllUnknownAndWithheld(
       x,
       /^query failed: Prometheus request to .*api\/v1\/query failed \(timeout\) after 3 attempt\(s\): no complete response within 300 ms; query: /,
     );
-    // each failed query was tried exactly retries + 1 times (3 requests per distinct attempt chain)
-    expect(fwd!.requests.length).toBeGreaterThanOrEqual(3 * SLOS.length);
+    // Every query was sent exactly retries + 1 times (the SLOs are clones of the fixture's five, so one
+    // query text can belong to several SLOs: its count is a multiple of retries + 1).
+    const attempts = new Map<string, number>();
+    for (const b of fwd!.bodies) attempts.set(b, (attempts.get(b) ?? 0) + 1);
+    for (const n of attempts.values()) expect(n % (client.retries + 1)).toBe(0);
+    // An SLO gives up at its first failed round (at most 3 queries sent together) and never goes on to its
+    // daily breakdown or incident queries; the per-target latency figures add one round per probe SLO.
+    const probeSlos = SLOS.filter((s) => s.sli.type === "probe").length;
+    const rounds = fwd!.bodies.length / (client.retries + 1);
+    expect(rounds).toBeGreaterThanOrEqual(SLOS.length);
+    expect(rounds).toBeLessThanOrEqual(3 * SLOS.length + probeSlos);
+    console.log(`[faults] slow Prometheus: ${rounds} query chains of ${client.retries + 1} attempts`);
   });
 });
 

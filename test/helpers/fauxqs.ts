@@ -1,7 +1,7 @@
 /**
  * fauxqs (S3 + SNS + SQS emulator, in-process) on 127.0.0.1 with a random port, for store and notify tests.
  *
- * `startFauxqs()` from the package listens on 0.0.0.0, so this builds the same Fastify app with `buildApp()`
+ * `startFauxqs()` from the package listens on every interface, so this builds the same Fastify app with `buildApp()`
  * and listens on 127.0.0.1 itself. Resources are created through the real SDK clients (S3 CreateBucket,
  * SNS CreateTopic/Subscribe) or fauxqs's SQS JSON API, so the emulator sees ordinary traffic.
  */

@@ -50,8 +50,6 @@ async function listen(server: Server, scheme: "http" | "https"): Promise<Running
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Routes:
  * - `/ok` 200 "ok"; `/slow?ms=300` the same after a delay; `/status/500` (any code) that status;
@@ -70,7 +68,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: string[]):
   if (path === "/ok") {
     res.writeHead(200, { "content-type": "text/plain" }).end("ok");
   } else if (path === "/slow") {
-    await sleep(Number(url.searchParams.get("ms") ?? 300));
+    // the wait ends early when the client goes away, so a long delay holds no timer after the test
+    const ms = Number(url.searchParams.get("ms") ?? 300);
+    await new Promise<void>((done) => {
+      const t = setTimeout(done, ms);
+      res.once("close", () => {
+        clearTimeout(t);
+        done();
+      });
+    });
+    if (res.destroyed) return;
     res.writeHead(200, { "content-type": "text/plain" }).end("ok, slowly");
   } else if (path.startsWith("/status/")) {
     res.writeHead(Number(path.slice("/status/".length)), { "content-type": "text/plain" }).end("status page");

@@ -1,7 +1,8 @@
 /**
- * The deadline is TOTAL and holds within 50 ms whatever the peer does: stay silent after the request,
- * never complete the TLS handshake, or send headers and then trickle the body (which undici's idle timers
- * never catch). These are the timed assertions the conventions allow: the deadline is the feature.
+ * The deadline is TOTAL and fires whatever the peer does: stay silent after the request, never complete the
+ * TLS handshake, or send headers and then trickle the body (which undici's idle timers never catch). The
+ * tests assert that the probe ended at its own deadline with the right phase, long before the peer let go;
+ * how precisely (the 50 ms target) is measured by `bench/deadline.ts`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -58,7 +59,7 @@ describe("total deadline", () => {
   });
 
   it("a deadline shorter than the server's delay ends the probe, not the server", async () => {
-    const { result } = await probeAtDeadline(spec(`${http.url}/slow?ms=3000`, { timeoutMs: 300 }));
+    const { result } = await probeAtDeadline(spec(`${http.url}/slow?ms=60000`, { timeoutMs: 300 }));
     expect(result.cause).toBe("timeout:headers");
     expect(result.degraded).toBe("ok"); // no latency thresholds given
   });

@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
+import { LOADED_MACHINE_MARGIN_MS } from "../helpers/timing.js";
 import { closedPort, json, type LocalServer, startServer, vectorBody } from "./local-servers.js";
 
 let server: LocalServer | undefined;
@@ -117,7 +118,7 @@ describe("retries", () => {
 describe("total deadline per attempt", () => {
   const timeoutMs = 300;
 
-  it("times out a server that never answers, within timeoutMs + 50 ms per attempt", async () => {
+  it("times out a server that never answers, once per attempt", async () => {
     server = await startServer(() => {}); // accepts, reads the request, never answers
     const c = createPrometheusClient({ url: server.url, timeoutMs, retries: 1, backoffMs: [0] });
     const t0 = performance.now();
@@ -126,8 +127,9 @@ describe("total deadline per attempt", () => {
     expect(e).toMatchObject({ kind: "timeout", attempts: 2 });
     expect(e.message).toContain(`within ${timeoutMs} ms`);
     expect(server.requests).toHaveLength(2);
+    // each attempt waited its full deadline, and no longer than a loaded machine makes it (the server never answers)
     expect(elapsed).toBeGreaterThanOrEqual(2 * timeoutMs - 5);
-    expect(elapsed).toBeLessThan(2 * (timeoutMs + 50));
+    expect(elapsed).toBeLessThan(2 * timeoutMs + LOADED_MACHINE_MARGIN_MS);
   });
 
   it("times out a server that sends headers and then trickles the body (idle timers never fire)", async () => {
@@ -141,7 +143,8 @@ describe("total deadline per attempt", () => {
     const e = await failure(c.instant("up"));
     const elapsed = performance.now() - t0;
     expect(e).toMatchObject({ kind: "timeout", attempts: 1 });
-    expect(elapsed).toBeLessThan(timeoutMs + 50);
+    // the body never ends: only the total deadline can have ended this request
+    expect(elapsed).toBeLessThan(timeoutMs + LOADED_MACHINE_MARGIN_MS);
   });
 });
 

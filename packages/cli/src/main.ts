@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
 /**
  * `sla`: the same engines as the Lambdas, from a terminal.
