@@ -2,14 +2,15 @@
  * Deadline precision: 100 probes with a 1000 ms total deadline against each hostile peer, 10 in flight
  * (a worker pool around `probeTarget`, as `runProbes` does), overshoot = time the caller waited - 1000 ms.
  * Peers (all on 127.0.0.1): silent (accepts, never answers), trickle (headers then one byte every 200 ms),
- * half-open TLS (accepts TCP, never answers the ClientHello), dropped connect (a listener whose accept queue
+ * a DNS server that never answers (probes with `dnsServers` pointed at it), half-open TLS (accepts TCP, never answers the ClientHello), dropped connect (a listener whose accept queue
  * is full, so the kernel drops our SYNs: needs python3 for a socket that listens without accepting). Only
  * loopback: a "non-routable" address is not a dropped connect on every network (something on the path may
  * answer), and nothing this project runs sends traffic off the machine.
  */
 import { connect, type Socket } from "node:net";
 import { probeTarget } from "../packages/core/src/probe/index.js";
-import type { ProbeResult, ProbeSpec } from "../packages/core/src/probe/types.js";
+import type { ProbeOptions, ProbeResult, ProbeSpec } from "../packages/core/src/probe/types.js";
+import { startDnsServer } from "../test/helpers/dns-server.js";
 import {
   type HostileServer,
   type RunningServer,
@@ -55,7 +56,10 @@ interface KindResult {
   wallMs: number;
 }
 
-async function measure(url: string): Promise<{ results: ProbeResult[]; waited: number[]; wallMs: number }> {
+async function measure(
+  url: string,
+  options: ProbeOptions = {},
+): Promise<{ results: ProbeResult[]; waited: number[]; wallMs: number }> {
   const s = spec(url);
   const results: ProbeResult[] = [];
   const waited: number[] = [];
@@ -65,7 +69,7 @@ async function measure(url: string): Promise<{ results: ProbeResult[]; waited: n
     while (next < PROBES) {
       next++;
       const start = performance.now();
-      const r = await probeTarget(s);
+      const r = await probeTarget(s, options);
       waited.push(performance.now() - start);
       results.push(r);
     }
@@ -158,15 +162,20 @@ export async function benchDeadline(): Promise<BenchResult> {
     if ("port" in dropped) servers.push({ close: dropped.stop });
     else notes.push(`dropped connect skipped: ${dropped.skipped}`);
 
-    const kinds: [string, string, string][] = [
+    const dns = await startDnsServer({ silent: "all" });
+    servers.push(dns);
+
+    const kinds: [string, string, string, ProbeOptions?][] = [
       ["silent", `${silent.url}/`, "timeout:headers"],
       ["trickle", `${http.url}/trickle`, "timeout:body"],
       ["half-open TLS", `${tls.url}/`, "timeout:tls"],
+      // a DNS server on 127.0.0.1 that never answers (the name never reaches the machine's resolver)
+      ["silent DNS server", "http://never-answered.test/", "timeout:dns", { dnsServers: [dns.address] }],
     ];
     if ("port" in dropped)
       kinds.push(["dropped connect", `http://127.0.0.1:${dropped.port}/`, "timeout:connect"]);
-    for (const [kind, url, expected] of kinds) {
-      const k = summarize(await measure(url));
+    for (const [kind, url, expected, options] of kinds) {
+      const k = summarize(await measure(url, options));
       details[kind] = { ...k, expectedCause: expected };
       log(
         `deadline: ${kind}: overshoot p50 ${k.overshootMs.p50} p99 ${k.overshootMs.p99} max ${k.overshootMs.max} ms, causes ${JSON.stringify(k.causes)}`,
