@@ -52,7 +52,9 @@ describe("report Lambda handler", () => {
       [{ from: "2026-10-01" }, /go together|either/],
       [{ period: "2026-10", slos: ["no-such-slo"] }, /unknown SLO name\(s\): no-such-slo/],
       [{ period: "2026-10", notfiy: true }, /notfiy/],
-      [{ period: "2099-01" }, /future/],
+      [{ period: "2099-01" }, /period "2099-01" is in the future/],
+      [{ period: "1999-12" }, /period "1999-12" starts before 2000-01-01/],
+      [{ from: "2026-10-05", to: "2026-10-05" }, /must be before its end/],
       ["hello", /invalid payload/],
     ] as const) {
       const r = await handler(payload);

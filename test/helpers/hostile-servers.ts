@@ -56,14 +56,22 @@ async function listen(server: Server, scheme: "http" | "https"): Promise<Running
  * - `/hang` reads the request and never answers; `/trickle` headers then one byte every 200 ms;
  * - `/reset` resets the connection (RST) after reading the request; `/redirect` 302 to itself forever;
  * - `/huge?mb=50` streams 50 MB chunked (`&declared=1`: with content-length);
- * - `/echo` 200 with `method body` (POST echo) and the request headers in `x-seen-*` (for HEAD checks).
+ * - `/echo` 200 with `method body` (POST echo) and the request headers in `x-seen-*` (for HEAD checks);
+ * - `/chain/3` 302 to `/chain/2` ... `/chain/0` 200; `/to?location=<url>&code=307` that redirect (302 by
+ *   default; relative or absolute, any origin); `/text?body=<text>` 200 with that text as the body.
  */
-async function handle(req: IncomingMessage, res: ServerResponse, log: string[]): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: string[],
+  received: ReceivedRequest[],
+): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   const body = Buffer.concat(chunks).toString("utf8");
   log.push(`${req.method} ${url.pathname}`);
+  received.push({ method: req.method ?? "", path: url.pathname, headers: req.headers, body });
   const path = url.pathname;
   if (path === "/ok") {
     res.writeHead(200, { "content-type": "text/plain" }).end("ok");
@@ -105,42 +113,71 @@ async function handle(req: IncomingMessage, res: ServerResponse, log: string[]):
   } else if (path === "/echo") {
     res.writeHead(200, { "content-type": "text/plain", "x-seen-method": req.method ?? "" });
     res.end(`${req.method} ${body}`);
+  } else if (path.startsWith("/chain/")) {
+    const n = Number(path.slice("/chain/".length));
+    if (n > 0) res.writeHead(302, { location: `/chain/${n - 1}` }).end();
+    else res.writeHead(200, { "content-type": "text/plain" }).end("end of chain");
+  } else if (path === "/to") {
+    const code = Number(url.searchParams.get("code") ?? 302);
+    res.writeHead(code, { location: url.searchParams.get("location") ?? "/" }).end();
+  } else if (path === "/text") {
+    res.writeHead(200, { "content-type": "text/plain" }).end(url.searchParams.get("body") ?? "");
   } else {
     res.writeHead(404).end("not found");
   }
 }
 
+/** One request as the server saw it: what a probe sent (headers as Node parsed them, lower-case names). */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage["headers"];
+  body: string;
+}
+
 export interface HostileServer extends RunningServer {
   /** `METHOD /path` of every request received. */
   requests: string[];
+  /** Every request received, with its headers and body. */
+  received: ReceivedRequest[];
 }
 
 function withRoutes(
   server: Server & { on(e: "request", l: (q: IncomingMessage, s: ServerResponse) => void): unknown },
 ) {
   const requests: string[] = [];
+  const received: ReceivedRequest[] = [];
   server.on("request", (req: IncomingMessage, res: ServerResponse) => {
-    handle(req, res, requests).catch(() => res.destroy());
+    handle(req, res, requests, received).catch(() => res.destroy());
   });
-  return requests;
+  return { requests, received };
 }
 
 export async function startHostileHttp(): Promise<HostileServer> {
   const server = createHttpServer();
-  const requests = withRoutes(server);
-  return Object.assign(await listen(server, "http"), { requests });
+  const routes = withRoutes(server);
+  return Object.assign(await listen(server, "http"), routes);
 }
 
 export async function startHostileHttps(cert: CertPair): Promise<HostileServer> {
   const server = createHttpsServer({ key: cert.key, cert: cert.cert });
-  const requests = withRoutes(server);
-  return Object.assign(await listen(server, "https"), { requests });
+  const routes = withRoutes(server);
+  return Object.assign(await listen(server, "https"), routes);
 }
 
 /** Accepts TCP, reads whatever arrives, never writes: an HTTP peer that never answers, or a TLS peer that never completes the handshake. */
 export async function startSilentTcp(scheme: "http" | "https" = "http"): Promise<RunningServer> {
   const server = createNetServer((s) => s.resume());
   return listen(server, scheme);
+}
+
+/** Answers the first bytes of each connection with `reply` verbatim (raw HTTP/1.1, e.g. a 1xx before the 200). */
+export async function startRawHttp(reply: string): Promise<RunningServer> {
+  const server = createNetServer((s) => {
+    s.once("data", () => s.write(reply));
+    s.resume();
+  });
+  return listen(server, "http");
 }
 
 /** A port that was free a moment ago and has nothing listening on it now (connecting is refused). */

@@ -9,14 +9,13 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import { join, resolve } from "node:path";
 import {
-  containingWindow,
   createRuntime,
-  monthWindow,
   parseConfig,
   previousCompleteMonth,
   probeDeps,
   type ReportDocument,
   reportDeps,
+  resolveWindow,
   runProbeCycle,
   runReport,
   type Window,
@@ -207,8 +206,9 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
       say(`querying Prometheus for the ${window.kind} report ${window.period}...`);
       return runReport({ ...reportDeps(config, rt), window, notify: true });
     };
-    const monthly = await runFor(monthWindow(prevMonth.period!, TZ));
-    const weekly = await runFor(containingWindow("weekly", now, TZ));
+    // the same resolver as `sla report` and the Lambda (past or running windows only)
+    const monthly = await runFor(resolveWindow({ period: prevMonth.period! }, TZ, now));
+    const weekly = await runFor(resolveWindow({ current: "weekly" }, TZ, now));
 
     // Planted vs reported, for the history targets of the previous month.
     const checks = (["api", "web", "flaky"] as const).map((target) => {

@@ -1,11 +1,7 @@
 import {
   createRuntime,
-  customWindow,
   formatMinutes,
   loadConfig,
-  parsePeriod,
-  previousCompleteMonth,
-  previousCompleteWeek,
   type ReportDocument,
   ReportInputError,
   renderCsv,
@@ -13,6 +9,7 @@ import {
   renderMarkdown,
   renderText,
   reportDeps,
+  resolveWindow,
   runReport,
   type SlaConfig,
   type Window,
@@ -43,12 +40,19 @@ export function windowFromOptions(
   const tz = config.calendar.timeZone;
   const given = [o.period, o.from ?? o.to, o.previous].filter((x) => x !== undefined).length;
   if (given !== 1) throw new ExitError("give exactly one of --period, --from/--to, --previous", EXIT.usage);
+  if (o.period === undefined && o.previous === undefined && (!o.from || !o.to))
+    throw new ExitError("--from and --to go together", EXIT.usage);
   try {
-    if (o.period) return parsePeriod(o.period, tz);
-    if (o.previous)
-      return o.previous === "weekly" ? previousCompleteWeek(now, tz) : previousCompleteMonth(now, tz);
-    if (!o.from || !o.to) throw new Error("--from and --to go together");
-    return customWindow(o.from, o.to, tz);
+    // the one resolver the Lambda and the demo use too: refuses future, pre-2000 and empty windows
+    return resolveWindow(
+      o.period !== undefined
+        ? { period: o.period }
+        : o.previous !== undefined
+          ? { previous: o.previous }
+          : { from: o.from!, to: o.to! },
+      tz,
+      now,
+    );
   } catch (e) {
     if (e instanceof ExitError) throw e;
     throw new ExitError(e instanceof Error ? e.message : String(e), EXIT.usage);
@@ -110,6 +114,20 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     process.stdout.write(printers[o.format](doc));
   }
   if (result.error) console.error(result.error);
+  const rebuilt = result.indexRebuilt;
+  if (rebuilt) {
+    console.error(
+      `warning: ${rebuilt.key} was unreadable (${rebuilt.reason}); rebuilt from the stored reports, the damaged copy is ${rebuilt.copiedTo}`,
+    );
+  }
+  const rejected = doc.errors.find((e) => e.rejected);
+  if (rejected) {
+    // Prometheus refused a query (4xx, e.g. bad_data): asking again fails the same way; fix the config.
+    throw new ExitError(
+      `Prometheus at ${rt.sourceLabel} rejected a query of SLO ${rejected.slo} (configuration error): ${rejected.error}`,
+      EXIT.usage,
+    );
+  }
   if (doc.errors.length > 0) {
     throw new ExitError(
       `Prometheus at ${rt.sourceLabel} did not answer for ${doc.errors.length} quer${doc.errors.length === 1 ? "y" : "ies"}: ${doc.errors[0]!.error}`,

@@ -8,6 +8,7 @@ export * from "./prometheus/index.js";
 export * from "./report/index.js";
 export * from "./runtime.js";
 export {
+  assertReportableWindow,
   containingWindow,
   customWindow,
   dailyWindows,
@@ -19,8 +20,11 @@ export {
   previousCompleteMonth,
   previousCompleteWeek,
   previousWindow,
+  resolveWindow,
   toZonedIso,
   type Window,
+  WindowError,
+  type WindowRequest,
   weekWindow,
   windowHours,
   windowMinutes,

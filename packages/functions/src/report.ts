@@ -3,17 +3,14 @@
  * week/month in the configured time zone, notifications on; `{"schedule":"current"}`: the running month,
  * breaches only) and direct invocations
  * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"from":"...","to":"..."}`, optional `slos`, `notify`
- * default false). Returns the summary and the storage keys; a bad payload returns a clear error and writes
- * nothing. Failed Prometheus queries or failed publishes throw after storing, so the async retry publishes.
+ * default false; a past or running window from 2000-01-01 on, resolved by the core's `resolveWindow` like
+ * the CLI's). Returns the summary and the storage keys; a bad payload (or a future, pre-2000 or empty
+ * window) returns a clear error and writes nothing. Failed Prometheus queries or failed publishes throw after storing, so the async retry publishes.
  */
 import {
-  containingWindow,
-  customWindow,
-  parsePeriod,
-  previousCompleteMonth,
-  previousCompleteWeek,
   ReportInputError,
   reportDeps,
+  resolveWindow,
   runReport,
   selectSlos,
   type Window,
@@ -66,12 +63,7 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
     if (scheduled.success) {
       const s = scheduled.data.schedule;
       // "current": the running month, for budget-exhausted / fast-burn breaches (no summary)
-      window =
-        s === "weekly"
-          ? previousCompleteWeek(now, tz)
-          : s === "monthly"
-            ? previousCompleteMonth(now, tz)
-            : containingWindow("monthly", now, tz);
+      window = resolveWindow(s === "current" ? { current: "monthly" } : { previous: s }, tz, now);
       notify = true;
     } else {
       const p = OnDemand.safeParse(event);
@@ -79,9 +71,12 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
         const issues = p.error.issues.map((i) => `${i.path.join(".") || "payload"}: ${i.message}`).join("; ");
         return { ok: false, error: `invalid payload: ${issues}` };
       }
-      window = p.data.period ? parsePeriod(p.data.period, tz) : customWindow(p.data.from!, p.data.to!, tz);
-      if (window.end > now)
-        return { ok: false, error: `the window ends in the future (${window.end.toISOString()})` };
+      // the one resolver the CLI and the demo use too: past or running windows from 2000-01-01 on
+      window = resolveWindow(
+        p.data.period !== undefined ? { period: p.data.period } : { from: p.data.from!, to: p.data.to! },
+        tz,
+        now,
+      );
       notify = p.data.notify;
       sloFilter = p.data.slos;
       selectSlos(config.slos, sloFilter); // unknown names fail here, before anything is written
@@ -108,6 +103,13 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
     alreadySent: r.alreadySent,
     queries: runtime.prometheus.stats.queries,
   });
+  if (r.indexRebuilt) {
+    const { key, reason, copiedTo, entries } = r.indexRebuilt;
+    logger.warn(scrub(`${key} was unreadable (${reason}); rebuilt from the stored reports`, runtime), {
+      copiedTo,
+      entries,
+    });
+  }
   if (r.error) {
     logger.error("report incomplete", { error: scrub(r.error, runtime) });
     // Scheduled runs are async: throwing makes Lambda retry, then the on-failure destination keeps the event.

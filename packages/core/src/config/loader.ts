@@ -5,8 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
-import { ConfigError, type ConfigIssue, configErrorMap, toConfigIssues } from "./issues.js";
-import { type SlaConfig, SlaConfigSchema } from "./schema.js";
+import { ConfigError, type ConfigIssue, configErrorMap, formatPath, toConfigIssues } from "./issues.js";
+import { prototypeKeyIssues, type SlaConfig, SlaConfigSchema } from "./schema.js";
 
 export type ConfigFormat = "yaml" | "json";
 
@@ -154,9 +154,17 @@ function check(raw: unknown, source: string, stage?: string): SlaConfig {
       },
     );
   }
+  // `__proto__` keys are found on the raw value (zod drops them from records); they replace any other
+  // message at the same path (a strict object calls them "unknown key")
+  const protoIssues: ConfigIssue[] = prototypeKeyIssues(raw).map((i) => ({
+    path: formatPath(i.path),
+    message: i.message,
+  }));
   const result = SlaConfigSchema.safeParse(raw, { error: configErrorMap });
-  if (!result.success) {
-    throw new ConfigError(source, toConfigIssues(result.error.issues, raw, SlaConfigSchema), { stage });
+  if (!result.success || protoIssues.length > 0) {
+    const taken = new Set(protoIssues.map((i) => i.path));
+    const others = result.success ? [] : toConfigIssues(result.error.issues, raw, SlaConfigSchema);
+    throw new ConfigError(source, [...protoIssues, ...others.filter((i) => !taken.has(i.path))], { stage });
   }
   return result.data;
 }

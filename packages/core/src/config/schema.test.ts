@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, type ConfigIssue } from "./issues.js";
-import { validateConfig } from "./loader.js";
+import { parseConfig, validateConfig } from "./loader.js";
 import { crossFieldIssues, percentToRatio, type Target } from "./schema.js";
 
 /** A minimal valid config as a plain object; tests change one thing at a time. */
@@ -39,7 +39,13 @@ describe("defaults", () => {
       url: "https://api.example.com/health",
       method: "GET",
       headers: {},
-      expect: { status: [{ min: 200, max: 299 }], maxBodyBytes: 1024 * 1024 },
+      expect: {
+        status: [{ min: 200, max: 299 }],
+        maxBodyBytes: 1024 * 1024,
+        followRedirects: true,
+        maxRedirects: 10,
+        allowInsecureRedirects: false,
+      },
       timeoutMs: 10_000,
       tls: { minDaysToExpiry: 14, insecureSkipVerify: false },
       labels: {},
@@ -150,8 +156,44 @@ describe("targets", () => {
     const raw = base();
     raw.targets[0].expect = { bodyMatches: "ok(" };
     const issue = issueAt(errorOf(raw), "targets[0].expect.bodyMatches");
-    expect(issue.message).toMatch(/^is not a valid regular expression: /);
+    expect(issue.message).toMatch(/^is not a valid RE2 regular expression: missing closing \)/);
     expect(issue.value).toBe('"ok("');
+  });
+
+  it("validates bodyMatches as RE2: JavaScript-only syntax is an error naming the path, the value and why", () => {
+    const raw = base();
+    const patterns = ["(?<=id=)\\d+", "(a)\\1", "ok(?=!)"];
+    raw.targets = patterns.map((bodyMatches, i) => ({
+      name: `t${i}`,
+      url: "https://api.example.com/health",
+      expect: { bodyMatches },
+    }));
+    raw.slos = [];
+    const err = errorOf(raw);
+    const reasons = ["RE2 has no lookbehind", "RE2 has no backreferences", "RE2 has no lookahead"];
+    patterns.forEach((p, i) => {
+      const issue = issueAt(err, `targets[${i}].expect.bodyMatches`);
+      expect(issue.message).toMatch(/^is not a valid RE2 regular expression: /);
+      expect(issue.message).toContain(reasons[i]);
+      expect(issue.value).toBe(JSON.stringify(p));
+    });
+    expect(err.message).toContain("targets[0].expect.bodyMatches");
+    // what RE2 does accept: inline flags, classes, the catastrophic-for-backtracking (a+)+$ (linear in RE2)
+    const ok = base();
+    ok.targets[0].expect = { bodyMatches: '(?i)"status":\\s*"UP"|(a+)+$|[[:digit:]]{3}' };
+    expect(validateConfig(ok).targets[0]!.expect.bodyMatches).toBeTypeOf("string");
+  });
+
+  it("redirects: followed by default (10), configurable, bounded", () => {
+    const raw = base();
+    raw.targets[0].expect = { followRedirects: false, maxRedirects: 3, allowInsecureRedirects: true };
+    expect(validateConfig(raw).targets[0]!.expect).toMatchObject({
+      followRedirects: false,
+      maxRedirects: 3,
+      allowInsecureRedirects: true,
+    });
+    raw.targets[0].expect = { maxRedirects: -1 };
+    expect(issueAt(errorOf(raw), "targets[0].expect.maxRedirects").value).toBe("-1");
   });
 
   it("checks warnMs < critMs < timeoutMs", () => {
@@ -193,6 +235,89 @@ describe("targets", () => {
     const err = errorOf(raw);
     expect(issueAt(err, "targets[0].name").message).toMatch(/only letters, digits/);
     expect(issueAt(err, "slos[0].name").message).toMatch(/dots only/);
+  });
+
+  it("rejects target and SLO names that collide with object internals, naming path and value", () => {
+    for (const name of ["__proto__", "constructor", "prototype", "__remote_write__"]) {
+      const raw = base();
+      raw.targets[0].name = name;
+      raw.slos[0].name = name;
+      raw.slos[0].sli.target = name;
+      const err = errorOf(raw);
+      for (const path of ["targets[0].name", "slos[0].name"]) {
+        const issue = issueAt(err, path);
+        expect(issue.message).toMatch(
+          /^is reserved: names starting with "__", "constructor" and "prototype"/,
+        );
+        expect(issue.value).toBe(JSON.stringify(name));
+        expect(err.message).toContain(`  ${path}: is reserved: `);
+        expect(err.message).toContain(`(got ${JSON.stringify(name)})`);
+      }
+    }
+    const raw = base();
+    raw.targets[0].name = "api__proto__";
+    raw.slos[0].name = "constructors";
+    raw.slos[0].sli.target = "api__proto__";
+    expect(validateConfig(raw).targets[0]!.name).toBe("api__proto__");
+  });
+
+  it("rejects __proto__ keys in labels, headers and stages (JSON and YAML) instead of dropping them", () => {
+    const json = JSON.stringify({
+      targets: [{ name: "api", url: "https://api.example.com/health", labels: { team: "a" }, headers: {} }],
+      stages: { prod: { targets: {} } },
+    })
+      .replace('"labels":{', '"labels":{"__proto__":"x",')
+      .replace('"headers":{}', '"headers":{"__proto__":"secret-value"}')
+      .replace('"stages":{', '"stages":{"__proto__":{"targets":{}},')
+      .replace('"prod":{"targets":{}}', '"prod":{"targets":{"__proto__":{"timeoutMs":500}},"slos":{}}')
+      .replace('"url":', '"expect":{"__proto__":{}},"url":');
+    const jsonErr = (() => {
+      try {
+        parseConfig(json, { format: "json", source: "t.json" });
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    const paths = [
+      "targets[0].expect.__proto__",
+      "targets[0].labels.__proto__",
+      "targets[0].headers.__proto__",
+      "stages.__proto__",
+      "stages.prod.targets.__proto__",
+    ];
+    for (const path of paths) {
+      expect(issueAt(jsonErr, path).message).toBe(
+        'the key "__proto__" is not allowed (it would replace the object\'s prototype)',
+      );
+      expect(issueAt(jsonErr, path).value).toBeUndefined();
+      // one message per path: the strict object's "unknown key" is not repeated
+      expect(jsonErr.issues.filter((i) => i.path === path)).toHaveLength(1);
+    }
+    expect(jsonErr.message).not.toContain("secret-value");
+    expect(Object.prototype).not.toHaveProperty("timeoutMs");
+
+    const yaml = [
+      "targets:",
+      "  - name: api",
+      "    url: https://api.example.com/health",
+      "    labels:",
+      "      __proto__: x",
+      "      team: a",
+      "stages:",
+      "  __proto__:",
+      "    targets: {}",
+      "",
+    ].join("\n");
+    const yamlErr = (() => {
+      try {
+        parseConfig(yaml, { format: "yaml", source: "t.yaml" });
+      } catch (e) {
+        if (e instanceof ConfigError) return e;
+      }
+      throw new Error("expected a ConfigError");
+    })();
+    expect(yamlErr.issues.map((i) => i.path)).toEqual(["targets[0].labels.__proto__", "stages.__proto__"]);
   });
 
   it("allows body only with POST", () => {
@@ -425,7 +550,7 @@ describe("SLOs", () => {
     );
     expect(issueAt(err, "slos[1].sli.good.metric").message).toMatch(/Prometheus metric name/);
     expect(issueAt(err, "slos[1].sli.total.labelsRegex.code").message).toMatch(
-      /not a valid regular expression/,
+      /not a valid RE2 regular expression/,
     );
     expect(issueAt(err, "slos[2].sli.metric").message).toMatch(/without the _bucket suffix/);
     expect(issueAt(err, "slos[2].sli.thresholdSeconds").message).toBe("must be above 0");

@@ -11,6 +11,7 @@
 import { isIP } from "node:net";
 import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
+import { re2Problem } from "./re2.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Constants
@@ -21,6 +22,9 @@ export const MIN_TIMEOUT_MS = 100;
 export const MAX_TIMEOUT_MS = 60_000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** blackbox_exporter (Go's http.Client) stops after 10 redirects too. */
+export const DEFAULT_MAX_REDIRECTS = 10;
+export const MAX_MAX_REDIRECTS = 50;
 
 /** Label names the monitor sets itself on probe series; config may not use them. `__*` is reserved too. */
 export const RESERVED_LABELS: readonly string[] = ["instance", "job", "target", "phase"];
@@ -56,7 +60,11 @@ function typeError(types: readonly string[]) {
 // ---------------------------------------------------------------------------------------------------
 // Building blocks
 
-/** Target / SLO names: used in metric labels, S3 keys and file names. */
+/**
+ * Target / SLO names: used in metric labels, S3 keys and file names, and as keys of the breach state and
+ * other maps, so names that collide with JavaScript object internals (`__proto__`, `constructor`,
+ * `prototype`) are refused, and every `__*` name with them (the monitor's own pseudo-targets use `__*`).
+ */
 export const NameSchema = z.string().superRefine((v, ctx) => {
   if (v.length === 0) {
     ctx.addIssue({ code: "custom", message: "must not be empty" });
@@ -64,6 +72,12 @@ export const NameSchema = z.string().superRefine((v, ctx) => {
     ctx.addIssue({ code: "custom", message: "must contain only letters, digits, '_', '.' and '-'" });
   } else if (/^\.+$/.test(v)) {
     ctx.addIssue({ code: "custom", message: "must not consist of dots only" });
+  } else if (v.startsWith("__") || v === "constructor" || v === "prototype") {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        'is reserved: names starting with "__", "constructor" and "prototype" collide with JavaScript object internals',
+    });
   } else if (v.length > 128) {
     ctx.addIssue({ code: "custom", message: "must be at most 128 characters" });
   }
@@ -87,6 +101,16 @@ export const HttpUrlSchema = z.string().superRefine((v, ctx) => {
   }
 });
 
+/**
+ * A string that must compile as an RE2 regular expression (`expect.bodyMatches` runs on re2js, in linear
+ * time); the message gives RE2's reason (e.g. lookbehind and backreferences are not RE2).
+ */
+export const Re2StringSchema = z.string().superRefine((v, ctx) => {
+  const why = re2Problem(v);
+  if (why !== undefined)
+    ctx.addIssue({ code: "custom", message: `is not a valid RE2 regular expression: ${why}` });
+});
+
 /** A string that must compile as a JavaScript regular expression. */
 export const RegexStringSchema = z.string().superRefine((v, ctx) => {
   try {
@@ -98,7 +122,8 @@ export const RegexStringSchema = z.string().superRefine((v, ctx) => {
 });
 
 function labelRecord(opts: { reserved: boolean; values?: "regex" }) {
-  const valueSchema = opts.values === "regex" ? RegexStringSchema : z.string();
+  // regex matchers go to Prometheus, which compiles them as RE2: a JS-only pattern would be HTTP 400 there
+  const valueSchema = opts.values === "regex" ? Re2StringSchema : z.string();
   return z.record(z.string(), valueSchema).superRefine((rec, ctx) => {
     if (!isRec(rec)) return;
     for (const key of Object.keys(rec)) {
@@ -212,9 +237,15 @@ export const StatusItemSchema = z
 export const ExpectSchema = z.strictObject({
   /** Accepted statuses; output is a list of inclusive ranges. Default: any 2xx. */
   status: z.array(StatusItemSchema).min(1).prefault(["2xx"]),
-  /** Regex the (first `maxBodyBytes` of the) body must match. */
-  bodyMatches: RegexStringSchema.optional(),
+  /** RE2 regex searched in the (first `maxBodyBytes` of the) body of the final response. */
+  bodyMatches: Re2StringSchema.optional(),
   maxBodyBytes: z.number().int().min(1).max(MAX_MAX_BODY_BYTES).default(DEFAULT_MAX_BODY_BYTES),
+  /** Follow 301/302/303/307/308 within the target's one deadline; `status` judges the final answer. */
+  followRedirects: z.boolean().default(true),
+  /** More redirects than this fail with cause "redirect". */
+  maxRedirects: z.number().int().min(0).max(MAX_MAX_REDIRECTS).default(DEFAULT_MAX_REDIRECTS),
+  /** Follow a redirect from https:// to http:// (refused by default). */
+  allowInsecureRedirects: z.boolean().default(false),
 });
 
 export const LatencyThresholdsSchema = z.strictObject({
@@ -708,6 +739,33 @@ function maintenanceIssues(list: unknown, base: (string | number)[]): CrossField
       });
     }
   });
+  return out;
+}
+
+/**
+ * `__proto__` mapping keys anywhere in the raw (parsed, not yet validated) file. The YAML and JSON parsers
+ * keep such a key as an ordinary one, but zod leaves it out of a record's output without a word (labels,
+ * headers, stages would lose an entry silently), so this looks at the raw value.
+ */
+export function prototypeKeyIssues(raw: unknown): CrossFieldIssue[] {
+  const out: CrossFieldIssue[] = [];
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (Array.isArray(v)) {
+      for (const [i, item] of v.entries()) walk(item, [...path, i]);
+    } else if (isRec(v)) {
+      for (const [key, child] of Object.entries(v)) {
+        if (key === "__proto__") {
+          out.push({
+            path: [...path, key],
+            message: 'the key "__proto__" is not allowed (it would replace the object\'s prototype)',
+            params: { hideValue: true },
+          });
+        }
+        walk(child, [...path, key]);
+      }
+    }
+  };
+  walk(raw, []);
   return out;
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { applyOutcomes, type BreachState, claimStale, type ProbeOutcome, settle } from "./breach.js";
+import {
+  applyOutcomes,
+  type BreachState,
+  claimStale,
+  type ProbeOutcome,
+  parseBreachState,
+  settle,
+} from "./breach.js";
 
 const policy = { downAfter: 3, recoverAfter: 2, tlsWarnDays: 14 };
 const ok = (target = "api", extra: Partial<ProbeOutcome> = {}): ProbeOutcome => ({
@@ -129,5 +136,47 @@ describe("breach state machine", () => {
     expect(
       claimStale(s, { now: new Date(now.getTime() + 62_000), runId: "d", leaseMs: 60_000 }).claimed,
     ).toHaveLength(1);
+  });
+});
+
+describe("stored state: shape and prototype-free maps", () => {
+  const ctx = { now: new Date("2026-11-01T00:00:00Z"), runId: "a", leaseMs: 60_000 };
+
+  it("keeps targets named like object internals as own entries, without touching Object.prototype", () => {
+    const names = ["__proto__", "constructor", "toString", "hasOwnProperty"];
+    const first = applyOutcomes(null, names.map(fail), { ...policy, downAfter: 1 }, ctx);
+    expect(first.events.map((e) => `${e.type} ${e.target}`)).toEqual(names.map((n) => `down ${n}`));
+    expect(Object.getPrototypeOf(first.state.targets)).toBeNull();
+    const text = JSON.stringify(first.state);
+    const back = parseBreachState(text);
+    expect(Object.keys(back.targets).sort()).toEqual([...names].sort());
+    expect(Object.getOwnPropertyDescriptor(back.targets, "__proto__")?.value).toMatchObject({
+      health: "down",
+      failures: 1,
+    });
+    // a second failure counts on the stored entries: no new DOWN, no prototype pollution
+    const second = applyOutcomes(back, names.map(fail), { ...policy, downAfter: 1 }, ctx);
+    expect(second.events).toEqual([]);
+    expect(second.state.targets.constructor).toMatchObject({ failures: 2 });
+    expect(Object.getPrototypeOf(second.state.targets)).toBeNull();
+    expect(Object.prototype).not.toHaveProperty("failures");
+    expect(claimStale(second.state, ctx).state.targets.toString).toMatchObject({ failures: 2 });
+  });
+
+  it("refuses JSON of another shape, naming paths but no values", () => {
+    expect(() => parseBreachState("")).toThrow(SyntaxError);
+    expect(() => parseBreachState('{"version":1,"targ')).toThrow(SyntaxError);
+    expect(() => parseBreachState("[]")).toThrow(/^\(top level\): /);
+    expect(() => parseBreachState('{"version":1}')).toThrow(/updatedAt: .*; targets: .*; pending: /);
+    const bad = JSON.stringify({
+      version: 1,
+      updatedAt: "x",
+      targets: { api: { health: "sideways", since: "x" } },
+      pending: [],
+    });
+    expect(() => parseBreachState(bad)).toThrow(/^targets\.api\.health: /);
+    expect(() => parseBreachState(bad)).not.toThrow(/sideways/);
+    const good = applyOutcomes(null, [fail()], policy, ctx).state;
+    expect(parseBreachState(JSON.stringify(good))).toEqual(good);
   });
 });

@@ -9,7 +9,12 @@
  * claimed by the run that created them; they leave the state only once published. A run that dies after
  * the write leaves them pending, and the next run whose lease check passes publishes them: nothing is lost,
  * and two overlapping runs cannot both publish (the claim is part of the conditional write).
+ *
+ * `targets` maps have no prototype (a target called `constructor` or `__proto__` is an entry like any other);
+ * `parseBreachState` checks the shape of a stored state and throws on anything else.
  */
+import { z } from "zod";
+
 export interface ProbeOutcome {
   target: string;
   success: boolean;
@@ -36,7 +41,14 @@ export interface TargetState {
   lastCause?: string | null;
 }
 
-export type BreachEventType = "down" | "recovered" | "degraded" | "latency-normal" | "tls-expiring";
+export type BreachEventType =
+  | "down"
+  | "recovered"
+  | "degraded"
+  | "latency-normal"
+  | "tls-expiring"
+  /** the monitor's own: the stored state was unreadable and started afresh */
+  | "state-reset";
 
 export interface BreachEvent {
   id: string;
@@ -68,9 +80,84 @@ export interface BreachPolicy {
 export const emptyState = (now: Date): BreachState => ({
   version: 1,
   updatedAt: now.toISOString(),
-  targets: {},
+  targets: Object.create(null) as Record<string, TargetState>,
   pending: [],
 });
+
+/** A copy of `rec` without a prototype: a key like `__proto__` or `constructor` is an own entry, nothing more. */
+function nullProto<V>(rec: Record<string, V>): Record<string, V> {
+  const out = Object.create(null) as Record<string, V>;
+  for (const [k, v] of Object.entries(rec)) out[k] = v;
+  return out;
+}
+
+/** structuredClone gives plain objects back; the targets map keeps no prototype. */
+function cloneState(s: BreachState): BreachState {
+  const copy = structuredClone(s);
+  copy.targets = nullProto(copy.targets);
+  return copy;
+}
+
+const count = z.number().int().nonnegative();
+const TargetStateSchema = z.object({
+  health: z.enum(["unknown", "up", "down"]),
+  since: z.string(),
+  failures: count,
+  successes: count,
+  degraded: z.boolean(),
+  slow: count,
+  fast: count,
+  tlsWarned: z.boolean(),
+  lastCause: z.string().nullable().optional(),
+});
+const BreachEventSchema = z.object({
+  id: z.string(),
+  type: z.enum(["down", "recovered", "degraded", "latency-normal", "tls-expiring", "state-reset"]),
+  kind: z.enum(["breach", "recovery", "alert"]),
+  severity: z.enum(["critical", "warning", "info"]),
+  target: z.string(),
+  at: z.string(),
+  detail: z.string(),
+  durationMinutes: z.number().optional(),
+  claimedBy: z.string().optional(),
+  claimedUntil: z.string().optional(),
+});
+const BreachStateSchema = z.object({
+  version: z.literal(1),
+  updatedAt: z.string(),
+  // zod leaves a `__proto__` key out of a record's output: a plain record is read, rebuilt below
+  targets: z.record(z.string(), z.unknown()),
+  pending: z.array(BreachEventSchema),
+});
+
+/**
+ * Parses a stored breach state (JSON text). Throws `SyntaxError` for text that is not JSON and `Error`
+ * naming the first problems (paths and expectations, never values) for JSON of another shape.
+ */
+export function parseBreachState(text: string): BreachState {
+  const raw: unknown = JSON.parse(text);
+  const problems: string[] = [];
+  const parsed = BreachStateSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const i of parsed.error.issues) problems.push(`${i.path.join(".") || "(top level)"}: ${i.message}`);
+  }
+  const targets = Object.create(null) as Record<string, TargetState>;
+  const rawTargets = (raw as { targets?: unknown } | null)?.targets;
+  if (parsed.success && rawTargets && typeof rawTargets === "object") {
+    for (const [name, value] of Object.entries(rawTargets)) {
+      const t = TargetStateSchema.safeParse(value);
+      if (t.success) targets[name] = t.data;
+      else
+        for (const i of t.error.issues) problems.push(`targets.${[name, ...i.path].join(".")}: ${i.message}`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new Error(
+      `${problems.slice(0, 3).join("; ")}${problems.length > 3 ? ` (+${problems.length - 3} more)` : ""}`,
+    );
+  }
+  return { ...parsed.data, targets };
+}
 
 const minutesBetween = (a: string, b: Date) => Math.round((b.getTime() - Date.parse(a)) / 60_000);
 
@@ -81,7 +168,7 @@ export function applyOutcomes(
   policy: BreachPolicy,
   ctx: { now: Date; runId: string; leaseMs: number },
 ): { state: BreachState; events: BreachEvent[] } {
-  const state: BreachState = prev ? structuredClone(prev) : emptyState(ctx.now);
+  const state: BreachState = prev ? cloneState(prev) : emptyState(ctx.now);
   const at = ctx.now.toISOString();
   const claimedUntil = new Date(ctx.now.getTime() + ctx.leaseMs).toISOString();
   const events: BreachEvent[] = [];
@@ -194,7 +281,7 @@ export function claimStale(
   prev: BreachState,
   ctx: { now: Date; runId: string; leaseMs: number },
 ): { state: BreachState; claimed: BreachEvent[] } {
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   const claimed: BreachEvent[] = [];
   const until = new Date(ctx.now.getTime() + ctx.leaseMs).toISOString();
   for (const e of state.pending) {
@@ -209,7 +296,7 @@ export function claimStale(
 
 /** Removes published events; releases the claim of events that failed to publish so a later run retries. */
 export function settle(prev: BreachState, published: string[], failed: string[]): BreachState {
-  const state = structuredClone(prev);
+  const state = cloneState(prev);
   state.pending = state.pending
     .filter((e) => !published.includes(e.id))
     .map((e) => (failed.includes(e.id) ? { ...e, claimedUntil: new Date(0).toISOString() } : e));

@@ -2,13 +2,15 @@
  * One probe run (the every-minute Lambda, or `sla probe`): probe every target, remote-write the results,
  * evaluate breaches against the state kept in the object store, publish state changes at most once.
  * A remote-write failure is logged and alerted once, never crashes the run, and never skips the breach step.
+ * An unreadable or wrongly shaped state object is copied aside, replaced by a fresh state and alerted once
+ * (DESIGN §9 "Damaged state heals"); the run's own outcomes are applied to the fresh state as usual.
  */
 import { randomUUID } from "node:crypto";
 import type { SlaConfig, Target } from "../config/schema.js";
 import { resolveHeaders, type SsmResolver } from "../config/secrets.js";
 import type { Notification, Notifier } from "../notify/types.js";
 import type { RemoteWriter, WriteResult } from "../prometheus/remote-write.js";
-import { StateStore } from "../store/state.js";
+import { type DamagedObject, StateStore } from "../store/state.js";
 import type { ObjectStore } from "../store/types.js";
 import {
   applyOutcomes,
@@ -16,6 +18,7 @@ import {
   type BreachState,
   claimStale,
   type ProbeOutcome,
+  parseBreachState,
   settle,
 } from "./breach.js";
 import { probeSeries } from "./metrics.js";
@@ -23,6 +26,8 @@ import { runProbes } from "./run.js";
 import type { ProbeResult, ProbeSpec } from "./types.js";
 
 export const PROBE_STATE_KEY = "state/probe-state.json";
+/** Where a damaged state object is copied (bytes unchanged): `state/corrupt-2026-11-01T05-00-00-000Z.json`. */
+export const corruptStateKey = (at: Date) => `state/corrupt-${at.toISOString().replace(/[:.]/g, "-")}.json`;
 /** how long a run may take to publish the events it claimed before another run takes them over */
 const LEASE_MS = 5 * 60_000;
 /** probes in flight at once; one Lambda invocation handles up to this many targets within one deadline */
@@ -38,11 +43,18 @@ export async function toProbeSpec(t: Target, env: NodeJS.ProcessEnv, ssm?: SsmRe
       what: `targets.${t.name}.headers`,
       ...(ssm ? { ssm } : {}),
     }),
+    // values read from env/SSM are secrets: never sent to another origin when following a redirect
+    secretHeaders: Object.entries(t.headers).flatMap(([name, ref]) =>
+      typeof ref === "string" ? [] : [name],
+    ),
     ...(t.body !== undefined ? { body: t.body } : {}),
     expect: {
       status: t.expect.status,
       ...(t.expect.bodyMatches !== undefined ? { bodyMatches: t.expect.bodyMatches } : {}),
       maxBodyBytes: t.expect.maxBodyBytes,
+      followRedirects: t.expect.followRedirects,
+      maxRedirects: t.expect.maxRedirects,
+      allowInsecureRedirects: t.expect.allowInsecureRedirects,
     },
     timeoutMs: t.timeoutMs,
     ...(t.latency ? { latency: t.latency } : {}),
@@ -72,20 +84,26 @@ export interface ProbeCycleResult {
   events: BreachEvent[];
   published: string[];
   publishErrors: string[];
+  /** set when this run found the state object damaged and replaced it (alerted once, as `state-reset`) */
+  stateReset?: DamagedObject;
 }
 
 const REMOTE_WRITE_TARGET = "__remote_write__";
+/** The monitor's own state, as the "target" of the state-reset self-alert. */
+const PROBE_STATE_TARGET = "__probe_state__";
 
 function eventTitle(e: BreachEvent): string {
   if (e.target === REMOTE_WRITE_TARGET) {
     return e.type === "recovered" ? "sla-monitor writes metrics again" : "sla-monitor cannot write metrics";
   }
+  if (e.target === PROBE_STATE_TARGET) return "sla-monitor reset its probe state";
   const word: Record<BreachEvent["type"], string> = {
     down: "DOWN",
     recovered: "RECOVERED",
     degraded: "DEGRADED",
     "latency-normal": "LATENCY NORMAL",
     "tls-expiring": "TLS EXPIRING",
+    "state-reset": "STATE RESET",
   };
   return `${word[e.type]}: ${e.target}`;
 }
@@ -99,6 +117,28 @@ function eventNotification(e: BreachEvent): Notification {
     text: `${title}\n\n${e.detail}\nAt: ${e.at}\n`,
     chat: { title, description: e.detail, keywords: [e.type] },
     attributes: { target: e.target, event: e.type },
+  };
+}
+
+/** The self-alert for a damaged state object; it goes out like any breach event, once. */
+function stateResetEvent(
+  d: DamagedObject,
+  targets: number,
+  ctx: { now: Date; runId: string; leaseMs: number },
+): BreachEvent {
+  const at = ctx.now.toISOString();
+  return {
+    id: `${PROBE_STATE_TARGET}:state-reset:${at}`,
+    type: "state-reset",
+    kind: "alert",
+    severity: "warning",
+    target: PROBE_STATE_TARGET,
+    at,
+    detail:
+      `probe state was reset: ${targets} target${targets === 1 ? "" : "s"} start from unknown ` +
+      `(${d.key} was unreadable: ${d.reason}; its ${d.bytes} bytes were copied to ${d.copiedTo})`,
+    claimedBy: ctx.runId,
+    claimedUntil: new Date(ctx.now.getTime() + ctx.leaseMs).toISOString(),
   };
 }
 
@@ -156,16 +196,31 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
       status: write.ok ? write.status : ("status" in write && write.status) || null,
     });
   }
-  const state = new StateStore<BreachState>(input.store);
+  const state = new StateStore<BreachState>(input.store, { parse: parseBreachState });
   let mine: BreachEvent[] = [];
-  await state.readModifyWrite(PROBE_STATE_KEY, (prev) => {
-    const ctx = { now: now(), runId, leaseMs: LEASE_MS };
-    const applied = applyOutcomes(prev, outcomes, policy, ctx);
-    const stale = claimStale(applied.state, ctx);
-    // this run's new events plus events whose earlier run died before publishing them
-    mine = stale.state.pending.filter((e) => e.claimedBy === runId);
-    return stale.state;
-  });
+  // A damaged state is healed inside this same conditional write: of two runs that find it damaged, the
+  // one whose write wins creates the reset alert; the other re-reads the healed state and applies its own
+  // outcomes to it (so its DOWNs are not lost). Each keeps its copy of the damaged bytes.
+  const { healed } = await state.readModifyWrite(
+    PROBE_STATE_KEY,
+    (prev, damaged) => {
+      const ctx = { now: now(), runId, leaseMs: LEASE_MS };
+      const applied = applyOutcomes(prev, outcomes, policy, ctx);
+      if (damaged) applied.state.pending.unshift(stateResetEvent(damaged, input.config.targets.length, ctx));
+      const stale = claimStale(applied.state, ctx);
+      // this run's new events plus events whose earlier run died before publishing them
+      mine = stale.state.pending.filter((e) => e.claimedBy === runId);
+      return stale.state;
+    },
+    { heal: { asideKey: () => corruptStateKey(now()) } },
+  );
+  if (healed) {
+    log("error", "probe state was unreadable and was reset", {
+      key: healed.key,
+      reason: healed.reason,
+      copiedTo: healed.copiedTo,
+    });
+  }
 
   const published: string[] = [];
   const failed: string[] = [];
@@ -183,5 +238,12 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
   if (published.length + failed.length > 0) {
     await state.readModifyWrite(PROBE_STATE_KEY, (prev) => (prev ? settle(prev, published, failed) : null));
   }
-  return { results, write, events: mine, published, publishErrors };
+  return {
+    results,
+    write,
+    events: mine,
+    published,
+    publishErrors,
+    ...(healed ? { stateReset: healed } : {}),
+  };
 }

@@ -2,8 +2,13 @@
  * Probe engine (undici 7). Semantics, in short:
  * - `timeoutMs` is a TOTAL deadline (DNS + connect + TLS + headers + body) enforced by the engine's own timer,
  *   which settles the probe with `timeout:<phase>` and destroys its sockets (within a few ms of the deadline).
- * - No retries; no redirects followed: a 3xx is judged by `expect.status` (cause "redirect" when not
- *   accepted), so a redirect loop ends after one response.
+ * - No retries. Redirects (301/302/303/307/308) are followed by default, inside the one deadline, each hop on
+ *   a new connection: a loop, more than `expect.maxRedirects` (10) or https→http (unless
+ *   `allowInsecureRedirects`) fails with cause "redirect"; 301/302/303 turn POST into GET; credentials
+ *   (Authorization, Cookie, secret headers) never go to another origin. `expect.status` judges the final
+ *   answer; phases and TLS facts are the last hop's. With `followRedirects: false` a 3xx is judged by
+ *   `expect.status` (cause "redirect" when not accepted).
+ * - `bodyMatches` is RE2 (re2js): linear in the body, it cannot stall the event loop.
  * - HEAD reads no body. A body longer than `maxBodyBytes` stops the read and fails with "too-large".
  * - A slow but correct answer stays `success: true`; `degraded` grades latency ("warn"/"crit").
  * - Untrusted/expired certificates fail with cause "tls" unless `tls.insecureSkipVerify`; expiry is reported

@@ -1,9 +1,12 @@
 /**
  * Probe results as blackbox_exporter-compatible series for remote write (pure).
  * Names: probe_success, probe_duration_seconds, probe_http_status_code,
- * probe_http_duration_seconds{phase="resolve|connect|tls|processing|transfer"},
- * probe_ssl_earliest_cert_expiry (unix seconds), plus sla_probe_latency_level (0 ok, 1 warn, 2 crit) and
- * sla_probe_failure{cause} (1 on the failing cause) which blackbox_exporter has no equivalent for.
+ * probe_http_duration_seconds{phase="resolve|connect|tls|processing|transfer"} (the last hop's phases after
+ * redirects; blackbox_exporter sums each phase over the hops), probe_http_redirects (redirects followed),
+ * probe_failed_due_to_regex (1 when `bodyMatches` failed, i.e. cause "body", else 0),
+ * probe_ssl_earliest_cert_expiry (unix seconds, the last hop's chain), plus sla_probe_latency_level
+ * (0 ok, 1 warn, 2 crit) and sla_probe_failure{cause} (1 on the failing cause) which blackbox_exporter has
+ * no equivalent for.
  */
 import type { RemoteSeries } from "../prometheus/remote-write.js";
 import type { ProbeResult } from "./types.js";
@@ -31,6 +34,8 @@ export function probeSeries(
     one("probe_success", r.success ? 1 : 0);
     one("probe_duration_seconds", r.durationMs / 1000);
     one("probe_http_status_code", r.status ?? 0);
+    one("probe_http_redirects", r.redirects);
+    one("probe_failed_due_to_regex", r.cause === "body" ? 1 : 0);
     for (const [key, phase] of PHASES) {
       const v = r.phases[key];
       if (v !== undefined) one("probe_http_duration_seconds", v / 1000, { phase });

@@ -1,12 +1,14 @@
 /**
  * One probe attempt against one target, with a TOTAL deadline enforced by our own timer: when it fires the
  * probe settles at once with `timeout:<phase>` and its sockets are destroyed (undici's idle timers are off:
- * they never fire for a trickling peer and fire late). No retries, no redirects followed (a 3xx is judged
- * by the status assertion, so a redirect loop ends after one response). With `dnsServers`, names are
- * resolved by a resolver of the probe's own, cancelled when the probe settles.
+ * they never fire for a trickling peer and fire late). No retries. Redirects (301/302/303/307/308 with a
+ * Location) are followed by default, each hop on a new connection, all inside the same deadline; a loop,
+ * more than `maxRedirects` or https→http fails with cause "redirect". Credentials never go to another origin.
+ * With `dnsServers`, names are resolved by a resolver of the probe's own, cancelled when the probe settles.
  */
 import type { Resolver } from "node:dns";
-import { Client } from "undici";
+import { Client, type Dispatcher } from "undici";
+import { compileRe2, type Re2 } from "../config/re2.js";
 import { redactUrl } from "../config/redact.js";
 import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
 import {
@@ -18,7 +20,15 @@ import {
 } from "./connector.js";
 import { redactResult, specSecrets } from "./redact.js";
 import { tlsInfoFromChain } from "./tls-info.js";
-import type { FailureCause, PhaseTimings, ProbeOptions, ProbeResult, ProbeSpec } from "./types.js";
+import type {
+  FailureCause,
+  HttpMethod,
+  Phase,
+  PhaseTimings,
+  ProbeOptions,
+  ProbeResult,
+  ProbeSpec,
+} from "./types.js";
 
 export const USER_AGENT = "sla-monitor-probe/0.1";
 
@@ -39,6 +49,37 @@ function requestHeaders(spec: ProbeSpec, url: URL): Record<string, string> {
   return headers;
 }
 
+/** Redirect statuses that are followed (as Go's http.Client, i.e. blackbox_exporter, does). */
+const FOLLOWED = new Set([301, 302, 303, 307, 308]);
+/** As the config's default (and Go's http.Client). */
+const DEFAULT_MAX_REDIRECTS = 10;
+/** Never sent to another origin than the target's, whatever their value (besides `spec.secretHeaders`). */
+const WITHHELD_CROSS_ORIGIN = new Set(["authorization", "proxy-authorization", "cookie", "cookie2", "host"]);
+/** Header names that look like they carry a credential (x-api-key, x-auth-token, ...): withheld as well. */
+const CREDENTIAL_NAME = /auth|token|secret|passw|api-?key|session|credential|signature/i;
+const BODY_HEADERS = new Set(["content-type", "content-length", "transfer-encoding"]);
+
+/** The headers of a redirected request: without credentials for another origin, without body headers once the body is dropped. */
+function redirectHeaders(
+  headers: Record<string, string>,
+  spec: ProbeSpec,
+  crossOrigin: boolean,
+  bodyDropped: boolean,
+): Record<string, string> {
+  const secret = new Set((spec.secretHeaders ?? []).map((h) => h.toLowerCase()));
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    const n = name.toLowerCase();
+    if (crossOrigin && (WITHHELD_CROSS_ORIGIN.has(n) || secret.has(n) || CREDENTIAL_NAME.test(n))) continue;
+    if (bodyDropped && BODY_HEADERS.has(n)) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+/** What a request is, for loop detection (we keep no cookies, so the same request gets the same answer). */
+const requestKey = (method: HttpMethod, url: URL) => `${method} ${url.href.replace(/#.*$/s, "")}`;
+
 /** Probes `spec` once. Never rejects for a failing target (the failure is in the result); rejects only when `signal` aborts. */
 export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promise<ProbeResult> {
   const { signal } = options;
@@ -54,15 +95,32 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
     let headersAt: number | undefined;
     let endAt: number | undefined;
     let bodyBytes = 0;
-    const trace: ConnectTrace = { phase: "dns", sockets: [], fail: (cause, detail) => settle(cause, detail) };
+    let redirects = 0;
+    /** One trace per hop; a hop's late events (its socket closing after we moved on) are ignored. */
+    const newTrace = (phase: Phase): ConnectTrace => {
+      const t: ConnectTrace = {
+        phase,
+        sockets: [],
+        fail: (cause, detail) => {
+          if (trace === t) settle(cause, detail);
+        },
+      };
+      return t;
+    };
+    let trace = newTrace("dns");
+
+    /** Closes the current hop's connection. */
+    const closeHop = () => {
+      for (const socket of [...trace.sockets].reverse()) socket.destroy(); // TLS first, then TCP
+      // sockets are gone already; close() settles without building a ClientDestroyedError per probe
+      client?.close().catch(() => {});
+    };
 
     const cleanup = () => {
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      for (const socket of [...trace.sockets].reverse()) socket.destroy(); // TLS first, then TCP
+      closeHop();
       resolver?.cancel(); // no DNS query outlives the probe (the lookup's late callback finds the socket gone)
-      // sockets are gone already; close() settles without building a ClientDestroyedError per probe
-      client?.close().catch(() => {});
     };
 
     const phases = (): PhaseTimings => {
@@ -91,6 +149,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         durationMs,
         phases: phases(),
         bodyBytes,
+        redirects,
         startedAt: startedAt.toISOString(),
       };
       if (detail !== undefined) result.causeDetail = detail;
@@ -122,33 +181,29 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
 
     run().catch((err: unknown) => settle(classifyProbeError(err), describeError(err)));
 
-    async function run(): Promise<void> {
-      let url: URL;
-      try {
-        url = new URL(spec.url);
-      } catch {
-        return settle("network", "invalid URL");
-      }
-      if (url.protocol !== "http:" && url.protocol !== "https:") {
-        return settle("network", `unsupported protocol ${url.protocol}`);
-      }
-      let bodyRegex: RegExp | undefined;
-      if (spec.expect.bodyMatches !== undefined) {
-        try {
-          bodyRegex = new RegExp(spec.expect.bodyMatches);
-        } catch (e) {
-          return settle("body", `invalid bodyMatches pattern: ${(e as Error).message}`);
-        }
-      }
-      trace.phase = initialPhase(url.hostname);
-      if (trace.phase === "dns" && options.dnsServers && options.dnsServers.length > 0) {
+    /**
+     * One hop: closes the previous hop's connection, opens a new one to `url`'s origin and sends one request.
+     * Resolves at the response headers (undefined when the probe settled meanwhile). Status, phases, TLS
+     * facts and body bytes describe this hop from now on.
+     */
+    async function request(
+      url: URL,
+      method: HttpMethod,
+      headers: Record<string, string>,
+      body: string | undefined,
+    ): Promise<Dispatcher.ResponseData | undefined> {
+      closeHop();
+      trace = newTrace(initialPhase(url.hostname));
+      status = null;
+      headersAt = undefined;
+      endAt = undefined;
+      bodyBytes = 0;
+      if (trace.phase === "dns" && !resolver && options.dnsServers && options.dnsServers.length > 0) {
         try {
           resolver = probeResolver(options.dnsServers, spec.timeoutMs);
         } catch (e) {
-          return settle(
-            "dns",
-            `invalid dnsServers ${JSON.stringify(options.dnsServers)}: ${describeError(e)}`,
-          );
+          settle("dns", `invalid dnsServers ${JSON.stringify(options.dnsServers)}: ${describeError(e)}`);
+          return undefined;
         }
       }
       client = new Client(url.origin, {
@@ -160,29 +215,114 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         bodyTimeout: 0,
         pipelining: 1,
       });
-      const res = await client.request({
-        path: `${url.pathname}${url.search}`,
-        method: spec.method,
-        headers: requestHeaders(spec, url),
-        body: spec.method === "POST" ? spec.body : undefined,
-      });
-      res.body.on("error", () => {}); // destroyed by cleanup(); the outcome is already decided then
-      if (settled) return;
+      const res = await client.request({ path: `${url.pathname}${url.search}`, method, headers, body });
+      res.body.on("error", () => {}); // destroyed by closeHop(); the outcome is already decided then
+      if (settled) return undefined;
       headersAt = performance.now();
       status = res.statusCode;
       trace.phase = "body";
+      return res;
+    }
+
+    async function run(): Promise<void> {
+      let url: URL;
+      try {
+        url = new URL(spec.url);
+      } catch {
+        return settle("network", "invalid URL");
+      }
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        return settle("network", `unsupported protocol ${url.protocol}`);
+      }
+      let bodyRegex: Re2 | undefined;
+      if (spec.expect.bodyMatches !== undefined) {
+        try {
+          bodyRegex = compileRe2(spec.expect.bodyMatches);
+        } catch (e) {
+          return settle("body", `invalid bodyMatches pattern (RE2): ${(e as Error).message}`);
+        }
+      }
+      const follow = spec.expect.followRedirects ?? true;
+      const maxRedirects = spec.expect.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
+      const origin = url.origin;
+      const headers = requestHeaders(spec, url);
+      let method: HttpMethod = spec.method;
+      let body = spec.method === "POST" ? spec.body : undefined;
+      const requested = new Set<string>();
+      let res: Dispatcher.ResponseData;
+      for (;;) {
+        requested.add(requestKey(method, url));
+        const sent =
+          redirects === 0
+            ? headers
+            : redirectHeaders(headers, spec, url.origin !== origin, body === undefined);
+        const answer = await request(url, method, sent, body);
+        if (!answer) return; // settled meanwhile
+        res = answer;
+        const code = res.statusCode;
+        const location = res.headers.location;
+        if (!follow || !FOLLOWED.has(code) || typeof location !== "string") break;
+        let next: URL;
+        try {
+          next = new URL(location, url);
+        } catch {
+          return settle(
+            "redirect",
+            `${code} redirect to an invalid Location ${JSON.stringify(redactUrl(location))}`,
+          );
+        }
+        const to = redactUrl(next.href);
+        if (next.protocol !== "http:" && next.protocol !== "https:") {
+          return settle("redirect", `${code} redirect to ${to}: unsupported protocol ${next.protocol}`);
+        }
+        if (
+          url.protocol === "https:" &&
+          next.protocol === "http:" &&
+          spec.expect.allowInsecureRedirects !== true
+        ) {
+          return settle(
+            "redirect",
+            `${code} redirect from https to ${to} refused (set expect.allowInsecureRedirects to follow it)`,
+          );
+        }
+        if ((code === 301 || code === 302 || code === 303) && method === "POST") {
+          method = "GET"; // as browsers and Go do; 307/308 keep the method and the body
+          body = undefined;
+        }
+        if (requested.has(requestKey(method, next))) {
+          return settle(
+            "redirect",
+            `redirect loop: ${code} from ${redactUrl(url.href)} back to ${to}, already requested by this probe (${redirects} redirect(s) followed)`,
+          );
+        }
+        if (redirects >= maxRedirects) {
+          return settle(
+            "redirect",
+            `more than maxRedirects (${maxRedirects}) redirects: ${code} from ${redactUrl(url.href)} to ${to}`,
+          );
+        }
+        redirects += 1;
+        url = next;
+      }
+      const code = res.statusCode;
 
       const max = spec.expect.maxBodyBytes;
-      if (!statusAccepted(status, spec.expect.status)) {
+      if (!statusAccepted(code, spec.expect.status)) {
         const expected = describeRanges(spec.expect.status);
-        if (status >= 300 && status < 400) {
+        if (code >= 300 && code < 400) {
           const location = res.headers.location;
-          const to = typeof location === "string" ? ` to ${redactUrl(location)}` : "";
-          return settle("redirect", `${status} redirect${to} not followed; expected status ${expected}`);
+          const hasLocation = typeof location === "string";
+          const to = hasLocation ? ` to ${redactUrl(location)}` : "";
+          const why = !follow
+            ? "not followed (followRedirects is false)"
+            : !hasLocation
+              ? "without a Location header"
+              : `not followed (only ${[...FOLLOWED].join(", ")} are)`;
+          return settle("redirect", `${code} redirect${to} ${why}; expected status ${expected}`);
         }
-        return settle("status", `status ${status} not in expected ${expected}`);
+        return settle("status", `status ${code} not in expected ${expected}`);
       }
-      if (spec.method === "HEAD") return settle(null);
+      if (method === "HEAD") return settle(null);
 
       const declared = Number(res.headers["content-length"]);
       if (Number.isFinite(declared) && declared > max) {

@@ -18,14 +18,31 @@ export interface ProbeSpec {
   method: HttpMethod;
   /** Already-resolved values; they may be secrets and never appear in results. */
   headers: Record<string, string>;
+  /**
+   * Names of headers whose values are secrets (from `{ env }` / `{ ssm }`): like Authorization and Cookie,
+   * never sent to another origin when a redirect is followed.
+   */
+  secretHeaders?: string[];
   body?: string;
   expect: {
-    /** Accepted status ranges; an empty list means 200-299. A 3xx outside them fails with cause "redirect". */
+    /**
+     * Accepted status ranges of the final response; an empty list means 200-299. A 3xx outside them (not
+     * followed, or not followable) fails with cause "redirect".
+     */
     status: StatusRange[];
-    /** JavaScript regular expression tested against the body decoded as UTF-8. */
+    /** RE2 regular expression (linear time, re2js) searched in the body decoded as UTF-8. */
     bodyMatches?: string;
     /** Read at most this many bytes; a longer body fails with cause "too-large". */
     maxBodyBytes: number;
+    /**
+     * Follow 301/302/303/307/308 with a Location, within the one total deadline (default true). False: a 3xx
+     * is judged by `status` like any other answer.
+     */
+    followRedirects?: boolean;
+    /** More redirects than this fails with cause "redirect" (default 10). */
+    maxRedirects?: number;
+    /** Follow a redirect from https to http (default false: cause "redirect"). */
+    allowInsecureRedirects?: boolean;
   };
   /** TOTAL deadline in ms: DNS + connect + TLS + headers + body. */
   timeoutMs: number;
@@ -59,7 +76,10 @@ export type FailureCause =
 
 export type LatencyLevel = "ok" | "warn" | "crit";
 
-/** Durations in ms. `dnsMs` is absent for IP literals (no lookup happens); a phase never reached is absent. */
+/**
+ * Durations in ms. `dnsMs` is absent for IP literals (no lookup happens); a phase never reached is absent.
+ * After redirects these are the last hop's phases (its own connection), not sums over hops.
+ */
 export interface PhaseTimings {
   dnsMs?: number;
   connectMs?: number;
@@ -98,6 +118,11 @@ export interface ProbeResult {
   tlsExpiring?: boolean;
   /** Body bytes read (for "too-large", the bytes read before stopping, i.e. more than the limit). */
   bodyBytes: number;
+  /**
+   * Redirects followed (0 when none). `status`, `phases`, `bodyBytes` and `tls` describe the last hop;
+   * `durationMs` covers all hops.
+   */
+  redirects: number;
   /** ISO-8601. */
   startedAt: string;
 }

@@ -110,6 +110,25 @@ export function probeDetail(input: {
   return { days, maintenance: total, incidents, failedSlots };
 }
 
+/**
+ * Share (0..1) of the step [t, t + stepMs) outside the maintenance intervals, which must be disjoint (as
+ * `maintenanceOverlap` returns them): request counts of a step are weighted by it, so requests inside
+ * maintenance leave the daily figures too.
+ */
+export function outsideMaintenance(
+  t: number,
+  stepMs: number,
+  maintenance: readonly { start: Date; end: Date }[],
+): number {
+  let inside = 0;
+  for (const m of maintenance) {
+    const s = Math.max(t, m.start.getTime());
+    const e = Math.min(t + stepMs, m.end.getTime());
+    if (e > s) inside += e - s;
+  }
+  return Math.max(0, 1 - inside / stepMs);
+}
+
 /** Sums per-step values (keyed by step start) into local days. */
 export function sumPerDay(values: Map<number, number>, days: DayWindow[]): Map<string, number> {
   const out = new Map<string, number>();

@@ -3,7 +3,7 @@
  * applies the SLO math, and never turns a failed or partial query into "met".
  */
 import { type ErrorBudget, errorBudget, exhaustionForecast } from "../slo/budget.js";
-import { evaluateAvailability, evaluateRatio, type SliEvaluation } from "../slo/sli.js";
+import { evaluateAvailability, evaluateRatio, maintenanceOverlap, type SliEvaluation } from "../slo/sli.js";
 import {
   dailyWindows,
   formatWindow,
@@ -12,9 +12,16 @@ import {
   type Window,
   windowHours,
 } from "../slo/windows.js";
-import { type MaintenanceInterval, probeDetail, type SlotSample, sumPerDay } from "./detail.js";
+import {
+  type MaintenanceInterval,
+  outsideMaintenance,
+  probeDetail,
+  type SlotSample,
+  sumPerDay,
+} from "./detail.js";
 import type { Breach, DailyPoint, QuantileFigure, ReportDocument, SloReport, SloStatus } from "./model.js";
 import {
+  maintenanceRequestQueries,
   PROBE_QUANTILES,
   probeLatencyQuery,
   probeQueries,
@@ -115,7 +122,7 @@ interface Ctx extends ReportOptions {
   now: Date;
   partial: boolean;
   /** failed queries, collected across SLOs */
-  errors: { slo: string; error: string }[];
+  errors: ReportDocument["errors"];
 }
 
 /** The part of the window that has data to look at: [start, min(end, now floored to the step)). */
@@ -125,16 +132,15 @@ function observedSpan(w: Window, now: Date, stepMs: number): Span {
   return { start: w.start, end: new Date(w.start.getTime() + Math.floor(elapsed / stepMs) * stepMs) };
 }
 
-function maintenanceIn(slo: ReportSlo, span: Span): MaintenanceInterval[] {
-  return slo.maintenance
-    .map((m) => ({ start: new Date(m.start), end: new Date(m.end), reason: m.reason }))
-    .filter((m) => m.start < span.end && m.end > span.start)
-    .map((m) => ({
-      start: new Date(Math.max(m.start.getTime(), span.start.getTime())),
-      end: new Date(Math.min(m.end.getTime(), span.end.getTime())),
-      reason: m.reason,
-    }));
+/** The SLO's maintenance clipped to `span` and merged where windows overlap or touch (never counted twice). */
+function maintenanceIn(slo: ReportSlo, w: Window, span: Span): MaintenanceInterval[] {
+  return maintenanceOverlap({ ...w, start: span.start, end: span.end }, slo.maintenance).intervals.map(
+    (m) => ({ start: m.start, end: m.end, reason: m.reasons.join("; ") }),
+  );
 }
+
+const minutesOf = (intervals: readonly { start: Date; end: Date }[]) =>
+  intervals.reduce((a, m) => a + (m.end.getTime() - m.start.getTime()) / 60_000, 0);
 
 function sloIdentity(slo: ReportSlo) {
   return {
@@ -184,18 +190,41 @@ async function evaluateSlo(slo: ReportSlo, ctx: Ctx): Promise<SloReport> {
       } catch (e) {
         r.previous = { period: prev.period, attainment: null, status: "unknown" };
         r.reason = [r.reason, `previous period unavailable: ${errText(e)}`].filter(Boolean).join("; ");
-        ctx.errors.push({ slo: slo.name, error: `previous period: ${errText(e)}` });
+        ctx.errors.push(queryError(slo, `previous period: ${errText(e)}`, e));
       }
     }
     return r;
   } catch (e) {
-    ctx.errors.push({ slo: slo.name, error: errText(e) });
+    ctx.errors.push(queryError(slo, errText(e), e));
     return unknownSlo(slo, ctx.window, `query failed: ${errText(e)}`, queries);
   }
 }
 
 function errText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Prometheus refused the query itself (400 bad_data, or another 4xx but 408/429): asking again fails the
+ * same way, so it is a configuration problem, not an unavailable server. Read from the client's
+ * `PrometheusError` fields (`kind`, `status`) without depending on the client.
+ */
+export function rejectedByPrometheus(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  const { kind, status } = e as { kind?: unknown; status?: unknown };
+  if (kind === "bad_data") return true;
+  return (
+    kind === "http" &&
+    typeof status === "number" &&
+    status >= 400 &&
+    status < 500 &&
+    status !== 408 &&
+    status !== 429
+  );
+}
+
+function queryError(slo: ReportSlo, error: string, e: unknown): ReportDocument["errors"][number] {
+  return { slo: slo.name, error, ...(rejectedByPrometheus(e) ? { rejected: true as const } : {}) };
 }
 
 /** Warnings mean Prometheus answered with possibly partial data: never "met" on that. */
@@ -236,7 +265,7 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
   const s = await probeSummary(slo, ctx, queries);
   const { span, stepMs, seriesCount } = s;
   const days = dailyWindows(ctx.window);
-  const maintenance = maintenanceIn(slo, span);
+  const maintenance = maintenanceIn(slo, ctx.window, span);
   // Detail: one point per probe interval, evaluated at slot end - 1 ms so each point holds exactly the
   // sample of its slot (absent = missing). Chunked by the client under the 11 000-points limit.
   const slots = new Map<number, SlotSample>();
@@ -295,10 +324,7 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
   });
   for (const d of days.slice(detail.days.length)) daily.push({ date: d.date, attainment: null, bad: 0 });
   const unitMinutes = stepMs / 60_000;
-  const maintenanceMinutes = maintenance.reduce(
-    (a, m) => a + (m.end.getTime() - m.start.getTime()) / 60_000,
-    0,
-  );
+  const maintenanceMinutes = minutesOf(maintenance);
   return finishSlo(slo, ctx, ev, {
     unit: "minutes",
     scale: unitMinutes,
@@ -313,7 +339,9 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
     maintenanceMinutes,
     maintenance: maintenance.map((m) => ({ start: toIso(m.start), end: toIso(m.end), reason: m.reason })),
     queries,
-    fullWindowEligible: (windowMinutesOf(ctx.window) - maintenanceMinutes) / unitMinutes,
+    // the whole period's eligible time: the window minus all of its maintenance (also the part not yet reached)
+    fullWindowEligible:
+      (windowMinutesOf(ctx.window) - maintenanceOverlap(ctx.window, slo.maintenance).minutes) / unitMinutes,
   });
 }
 
@@ -344,27 +372,48 @@ async function requestSummary(slo: ReportSlo, ctx: Ctx, queries: string[]) {
       warnings: r.warnings,
     };
   };
-  const [good, bad, total] = await Promise.all([one(q.good), one(q.bad), one(q.total)]);
-  const warnings = [...good.warnings, ...bad.warnings, ...total.warnings];
+  // Requests inside maintenance (merged windows, clipped to the span) are subtracted from good/bad/total.
+  const maintenance = maintenanceIn(slo, ctx.window, span);
+  const mq = maintenanceRequestQueries(sli, maintenance);
+  const [good, bad, total, mGood, mBad, mTotal] = await Promise.all([
+    one(q.good),
+    one(q.bad),
+    one(q.total),
+    one(mq?.good),
+    one(mq?.bad),
+    one(mq?.total),
+  ]);
+  const warnings = [good, bad, total, mGood, mBad, mTotal].flatMap((x) => x.warnings);
   const ev = evaluateRatio({
     objective: slo.objective,
     ...(q.good ? { good: good.value } : { bad: bad.value }),
     total: total.value,
+    // no series inside a maintenance window: no requests to take out
+    ...(mq
+      ? {
+          maintenance: {
+            ...(mq.good ? { good: mGood.value ?? 0 } : { bad: mBad.value ?? 0 }),
+            total: mTotal.value ?? 0,
+          },
+        }
+      : {}),
     minCoverage: slo.minCoverage,
   });
-  return { sli, span, q, warnings, eval: applyWarnings(ev, warnings) };
+  return { sli, span, q, maintenance, warnings, eval: applyWarnings(ev, warnings) };
 }
 
 async function evaluateRequests(slo: ReportSlo, ctx: Ctx, queries: string[]): Promise<SloReport> {
   const s = await requestSummary(slo, ctx, queries);
   const days = dailyWindows(ctx.window);
   const warnings = [...s.warnings];
-  // Daily breakdown: increase per 15-minute step, summed per local day (extrapolated, approximate).
+  // Daily breakdown: increase per 15-minute step, summed per local day (extrapolated, approximate); a step
+  // counts for its share outside maintenance, and steps wholly inside maintenance are not expected.
+  const step = REQUEST_STEP_SECONDS * 1000;
+  const outside = (t: number) => outsideMaintenance(t, step, s.maintenance);
   const perStep = async (query: string | undefined) => {
     const out = new Map<number, number>();
     if (!query || s.span.end <= s.span.start) return out;
     queries.push(query);
-    const step = REQUEST_STEP_SECONDS * 1000;
     const r = await ctx.api.range(
       query,
       new Date(s.span.start.getTime() + step - 1),
@@ -373,7 +422,10 @@ async function evaluateRequests(slo: ReportSlo, ctx: Ctx, queries: string[]): Pr
     );
     warnings.push(...r.warnings);
     for (const series of r.result)
-      for (const [t, v] of series.values) out.set(t + 1 - step, (out.get(t + 1 - step) ?? 0) + v);
+      for (const [t, v] of series.values) {
+        const w = outside(t + 1 - step);
+        if (w > 0) out.set(t + 1 - step, (out.get(t + 1 - step) ?? 0) + v * w);
+      }
     return out;
   };
   const [goodSteps, badSteps, totalSteps] = await Promise.all([
@@ -381,9 +433,9 @@ async function evaluateRequests(slo: ReportSlo, ctx: Ctx, queries: string[]): Pr
     perStep(s.q.badPerStep),
     perStep(s.q.totalPerStep),
   ]);
-  const expectedSteps = Math.round(
-    (s.span.end.getTime() - s.span.start.getTime()) / (REQUEST_STEP_SECONDS * 1000),
-  );
+  let expectedSteps = 0;
+  for (let t = s.span.start.getTime(); t < s.span.end.getTime(); t += step)
+    if (outside(t) > 0) expectedSteps++;
   const coverage = expectedSteps > 0 ? totalSteps.size / expectedSteps : null;
   const goodDay = sumPerDay(s.q.goodPerStep ? goodSteps : badSteps, days);
   const totalDay = sumPerDay(totalSteps, days);
@@ -410,8 +462,12 @@ async function evaluateRequests(slo: ReportSlo, ctx: Ctx, queries: string[]): Pr
       scale: 1,
       incidents: [],
       daily,
-      maintenanceMinutes: 0,
-      maintenance: [],
+      maintenanceMinutes: minutesOf(s.maintenance),
+      maintenance: s.maintenance.map((m) => ({
+        start: toZonedIso(m.start, ctx.window.timeZone),
+        end: toZonedIso(m.end, ctx.window.timeZone),
+        reason: m.reason,
+      })),
       queries,
       fullWindowEligible: null,
     },
@@ -504,25 +560,34 @@ function windowFraction(ctx: Ctx): number {
   return total / elapsed;
 }
 
+/** How maintenance leaves a request SLI, for its method text. */
+const REQUEST_MAINTENANCE_METHOD =
+  " Maintenance windows (clipped to the window, overlapping ones merged) are excluded: the requests inside " +
+  "each, increase() over the maintenance window evaluated at its end - 1 ms, are subtracted from good and " +
+  "total (and from the daily figures, by the share of each 15-minute step inside maintenance).";
+
 export function methodText(slo: ReportSlo): string {
+  const maintenance = slo.maintenance.length > 0 ? REQUEST_MAINTENANCE_METHOD : "";
   switch (slo.sli.type) {
     case "probe":
       return (
         `Availability = successful probe samples / expected samples (one per ${slo.sli.intervalSeconds} s) in ` +
         `the window, counted exactly with count_over_time/sum_over_time evaluated at the window end - 1 ms; ` +
-        `maintenance excluded; missing samples: ${slo.missingData}.`
+        `maintenance excluded (overlapping windows merged); missing samples: ${slo.missingData}. ` +
+        "Error budget = (1 - objective) x (window minutes - maintenance minutes), whatever the missing-data " +
+        "policy: missing minutes lower the coverage, not the budget."
       );
     case "ratio":
       return (
         `Ratio = sum(increase(${slo.sli.good ? "good" : "bad"})) / sum(increase(total)) over the window at its end - 1 ms. ` +
         "increase() extrapolates to the window edges and handles counter resets, so request counts are not " +
         "integers; a series that first appears inside the window loses its first sample. Daily figures sum " +
-        "15-minute increases and are approximate."
+        `15-minute increases and are approximate.${maintenance}`
       );
     case "latency":
       return (
         `Latency = requests at or below ${slo.sli.thresholdSeconds} s (histogram bucket le) / all requests, both ` +
-        "from increase() over the window at its end - 1 ms (extrapolated; see ratio SLIs)."
+        `from increase() over the window at its end - 1 ms (extrapolated; see ratio SLIs).${maintenance}`
       );
     default:
       return "Quantile from histogram_quantile over increase() of the buckets across the window (interpolated within a bucket).";
@@ -548,7 +613,7 @@ async function quantileValues(
     }
     return { values, warnings: r.warnings.length > 0 };
   } catch (e) {
-    ctx.errors.push({ slo: slo.name, error: `latency quantiles: ${errText(e)}` });
+    ctx.errors.push(queryError(slo, `latency quantiles: ${errText(e)}`, e));
     return { values, warnings: false };
   }
 }

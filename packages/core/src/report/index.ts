@@ -17,7 +17,10 @@ export {
 export type * from "./model.js";
 export * from "./render/index.js";
 export {
+  corruptIndexKey,
   type IndexEntry,
+  type IndexRebuild,
+  indexRebuiltText,
   ReportInputError,
   type RunReportInput,
   type RunReportResult,

@@ -100,7 +100,12 @@ export interface ReportDocument {
    * comparison). Non-empty means the document is incomplete: notifications are withheld and the run fails,
    * so a retry publishes a complete one.
    */
-  errors: { slo: string; error: string }[];
+  errors: {
+    slo: string;
+    error: string;
+    /** Prometheus refused the query (HTTP 4xx such as 400 bad_data): a configuration error, not an outage */
+    rejected?: true;
+  }[];
   /** where the rendered files live, filled in by the store step */
   location?: { base: string; files: Record<string, string> };
 }

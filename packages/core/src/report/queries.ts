@@ -130,6 +130,29 @@ export function requestQueries(
   };
 }
 
+/**
+ * Requests inside the (merged, clipped, disjoint) maintenance spans: per selector, the sum over the spans
+ * of `sum(increase(x[d] @ (span end - 1 ms)))`, the same convention as the window's own figures. A span
+ * without any series adds 0 (`or vector(0)`), so one empty span does not empty the sum. null when there
+ * are no spans.
+ */
+export function maintenanceRequestQueries(
+  sli: Extract<SliSpec, { type: "ratio" | "latency" }>,
+  spans: readonly Span[],
+): { good?: string; bad?: string; total: string } | null {
+  if (spans.length === 0) return null;
+  const s = requestSelectors(sli);
+  const over = (x: string) =>
+    spans.length === 1
+      ? `sum(increase(${x}${windowRange(spans[0]!)}))`
+      : spans.map((sp) => `(sum(increase(${x}${windowRange(sp)})) or vector(0))`).join(" + ");
+  return {
+    ...(s.good ? { good: over(s.good) } : {}),
+    ...(s.bad ? { bad: over(s.bad) } : {}),
+    total: over(s.total),
+  };
+}
+
 export const PROBE_QUANTILES = [0.95, 0.99] as const;
 
 /**

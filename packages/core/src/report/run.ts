@@ -1,12 +1,14 @@
 /**
  * One report run: build the document, render every format, store under deterministic keys, update the index,
  * then publish the summary and breach notifications at most once each. Shared by the Lambda and the CLI.
+ * A damaged index is copied aside and rebuilt from the stored report documents; the run goes on.
  */
+import { z } from "zod";
 import type { NotifyConfig, Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
 import { publishOnce } from "../notify/index.js";
-import type { Window } from "../slo/windows.js";
-import { contentTypeFor, type ObjectStore, StateStore } from "../store/index.js";
+import { assertReportableWindow, type Window } from "../slo/windows.js";
+import { contentTypeFor, type DamagedObject, type ObjectStore, StateStore } from "../store/index.js";
 import { buildReport, type QueryApi } from "./engine.js";
 import {
   INDEX_KEY,
@@ -43,6 +45,15 @@ export interface RunReportResult {
   alreadySent: string[];
   /** set when notifications were withheld or failed; the caller should fail the invocation so it is retried */
   error?: string;
+  /** set when this run found the index damaged and rebuilt it from the stored reports */
+  indexRebuilt?: IndexRebuild;
+}
+
+export interface IndexRebuild extends DamagedObject {
+  /** entries in the rebuilt index, this run's report included */
+  entries: number;
+  /** stored `report.json` documents that could not be read (left out of the index) */
+  skipped: string[];
 }
 
 export interface IndexEntry {
@@ -57,6 +68,82 @@ export interface IndexEntry {
 
 export class ReportInputError extends Error {}
 
+/** Where a damaged index is copied (bytes unchanged): `reports/corrupt-index-2026-11-01T05-00-00-000Z.json`. */
+export const corruptIndexKey = (at: Date) =>
+  `reports/corrupt-index-${at.toISOString().replace(/[:.]/g, "-")}.json`;
+
+const SummarySchema = z.object({
+  total: z.number(),
+  met: z.number(),
+  missed: z.number(),
+  unknown: z.number(),
+});
+const WindowSchema = z.looseObject({
+  start: z.string(),
+  end: z.string(),
+  timeZone: z.string(),
+  hours: z.number(),
+});
+const IndexEntrySchema = z.looseObject({
+  id: z.string(),
+  kind: z.enum(["weekly", "monthly", "custom"]),
+  period: z.string().nullable(),
+  window: WindowSchema,
+  generatedAt: z.string(),
+  summary: SummarySchema,
+  keys: z.record(z.string(), z.string()),
+});
+
+/** Parses `reports/index.json`; throws SyntaxError (not JSON) or Error naming the first problems (shape). */
+function parseIndex(text: string): IndexEntry[] {
+  const parsed = z.array(IndexEntrySchema).safeParse(JSON.parse(text));
+  if (parsed.success) return parsed.data as IndexEntry[];
+  const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`);
+  throw new Error(
+    problems.slice(0, 3).join("; ") + (problems.length > 3 ? ` (+${problems.length - 3} more)` : ""),
+  );
+}
+
+const ReportDocSchema = z.looseObject({
+  kind: z.enum(["weekly", "monthly", "custom"]),
+  period: z.string().nullable(),
+  window: WindowSchema,
+  generatedAt: z.string(),
+  summary: SummarySchema,
+});
+
+/** The index as it follows from the stored `reports/<id>/report.json` documents. */
+async function rebuildIndex(store: ObjectStore): Promise<{ entries: IndexEntry[]; skipped: string[] }> {
+  const entries: IndexEntry[] = [];
+  const skipped: string[] = [];
+  for (const key of await store.list("reports/")) {
+    const m = /^reports\/(.+)\/report\.json$/.exec(key);
+    if (!m) continue;
+    const id = m[1]!;
+    const obj = await store.get(key);
+    let doc: z.output<typeof ReportDocSchema> | undefined;
+    try {
+      doc = obj ? ReportDocSchema.parse(JSON.parse(new TextDecoder().decode(obj.body))) : undefined;
+    } catch {
+      doc = undefined;
+    }
+    if (!doc) {
+      skipped.push(key);
+      continue;
+    }
+    entries.push({
+      id,
+      kind: doc.kind,
+      period: doc.period,
+      window: doc.window,
+      generatedAt: doc.generatedAt,
+      summary: doc.summary,
+      keys: Object.fromEntries(REPORT_FORMATS.map((f) => [f, `reports/${id}/report.${f}`])),
+    });
+  }
+  return { entries, skipped };
+}
+
 export function selectSlos(slos: Slo[], filter: string[] | undefined): Slo[] {
   if (!filter || filter.length === 0) return slos;
   const unknown = filter.filter((n) => !slos.some((s) => s.name === n));
@@ -69,6 +156,12 @@ export function selectSlos(slos: Slo[], filter: string[] | undefined): Slo[] {
 }
 
 export async function runReport(input: RunReportInput): Promise<RunReportResult> {
+  // every entry point resolves its window with resolveWindow; this guard keeps any other caller honest
+  try {
+    assertReportableWindow(input.window, input.now ?? new Date());
+  } catch (e) {
+    throw new ReportInputError((e as Error).message);
+  }
   const slos = selectSlos(input.slos, input.sloFilter).filter(
     (s) => input.window.kind === "custom" || (s.windows ?? ["weekly", "monthly"]).includes(input.window.kind),
   );
@@ -98,13 +191,22 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     summary: report.summary,
     keys,
   };
-  await new StateStore<IndexEntry[]>(input.store, {
+  let skipped: string[] = [];
+  const { healed, value: index } = await new StateStore<IndexEntry[]>(input.store, {
     contentType: "application/json; charset=utf-8",
-  }).readModifyWrite(INDEX_KEY, (prev) =>
-    [...(prev ?? []).filter((e) => e.id !== entry.id), entry].sort((a, b) => a.id.localeCompare(b.id)),
+    parse: parseIndex,
+  }).readModifyWrite(
+    INDEX_KEY,
+    async (prev, damaged) => {
+      let base = prev ?? [];
+      if (damaged) ({ entries: base, skipped } = await rebuildIndex(input.store));
+      return [...base.filter((e) => e.id !== entry.id), entry].sort((a, b) => a.id.localeCompare(b.id));
+    },
+    { heal: { asideKey: () => corruptIndexKey(input.now ?? new Date()) } },
   );
 
   const result: RunReportResult = { report, keys, published: [], alreadySent: [] };
+  if (healed) result.indexRebuilt = { ...healed, entries: index?.length ?? 0, skipped };
   if (!input.notify) return result;
   if (report.errors.length > 0) {
     const names = [...new Set(report.errors.map((e) => e.slo))];
@@ -120,7 +222,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     (report.kind === "custom" ||
       (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
       (report.kind === "weekly" && input.notifyConfig.weeklySummary));
-  if (wantSummary) messages.push(["summary", summaryNotification(report, links.html)]);
+  if (wantSummary) messages.push(["summary", summaryNotification(report, links.html, result.indexRebuilt)]);
   for (const b of report.breaches)
     messages.push([`breach-${b.slo}-${b.kind}`, breachNotification(report, b, links.html)]);
   const errors: string[] = [];
@@ -141,14 +243,15 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   return result;
 }
 
-function summaryNotification(doc: ReportDocument, htmlLink: string): Notification {
+function summaryNotification(doc: ReportDocument, htmlLink: string, rebuilt?: IndexRebuild): Notification {
   const line = renderSummaryLine(doc);
   const worst = doc.summary.missed > 0 ? "critical" : doc.summary.unknown > 0 ? "warning" : "info";
+  const note = rebuilt ? `\nNote: ${indexRebuiltText(rebuilt)}\n` : "";
   return {
     kind: "report",
     severity: worst,
     subject: `SLA report ${line}`,
-    text: renderText(doc, { links: { html: htmlLink } }),
+    text: renderText(doc, { links: { html: htmlLink } }) + note,
     chat: {
       title: `SLA report: ${line}`,
       description: doc.slos
@@ -161,6 +264,15 @@ function summaryNotification(doc: ReportDocument, htmlLink: string): Notificatio
     },
     attributes: { period: doc.period ?? "custom", reportKind: doc.kind },
   };
+}
+
+/** One line for logs and the summary message. */
+export function indexRebuiltText(r: IndexRebuild): string {
+  return (
+    `the report index ${r.key} was unreadable (${r.reason}) and was rebuilt from the stored reports ` +
+    `(${r.entries} entr${r.entries === 1 ? "y" : "ies"}${r.skipped.length > 0 ? `, ${r.skipped.length} unreadable report(s) left out` : ""}); ` +
+    `the damaged copy is ${r.copiedTo}`
+  );
 }
 
 function breachNotification(doc: ReportDocument, b: Breach, htmlLink: string): Notification {

@@ -81,7 +81,8 @@ describe("evaluateAvailability: missing data", () => {
     expect(r.status).toBe("met");
     expect(r.attainment).toBeCloseTo((MONTH - 40) / (MONTH - 30), 12);
     expect(r).toMatchObject({ bad: 10, missing: 30 });
-    expect(r.errorBudget!.allowed).toBeCloseTo(0.001 * (MONTH - 30), 9); // budget on observed minutes
+    // the budget is the eligible window's (43 200 min × 0.1 % = 43.2), not the observed minutes'
+    expect(r.errorBudget).toMatchObject({ allowed: 43.2, consumed: 10 });
   });
 
   it("policy unknown: missed when even all-missing-as-good misses", () => {
@@ -226,8 +227,95 @@ describe("evaluateRatio", () => {
   });
 });
 
+describe("error budget: (1 − objective) × eligible window, whatever the missing-data policy", () => {
+  // A 169-hour week (Europe/Berlin, DST ends): 10 140 minutes; 99.9 % → 10.14 minutes of budget.
+  // 180 minutes without data, 6 failed minutes observed.
+  const WEEK = 169 * 60;
+  const input = { objective: O, expected: WEEK, present: WEEK - 180, good: WEEK - 186 };
+
+  it.each(["unknown", "good", "bad"] as const)("missingData %s: allowed 10.14 minutes", (missingData) => {
+    const r = evaluateAvailability({ ...input, missingData });
+    expect(r.errorBudget!.allowed).toBe(10.14); // not 0.001 × 9 960 = 9.96
+    // consumed is what the policy counts as bad: 6 observed, + 180 missing under "bad"
+    expect(r.errorBudget!.consumed).toBe(missingData === "bad" ? 186 : 6);
+    expect(r.coverage).toBeCloseTo(9960 / 10_140, 12);
+  });
+
+  it("unknown: remaining 1 − 6/10.14, the gap shows as the unknown band", () => {
+    const r = evaluateAvailability(input);
+    expect(r.errorBudget!.remaining).toBeCloseTo(1 - 6 / 10.14, 9);
+    expect(r.status).toBe("unknown"); // 6 + 180 > 10.14 ≥ 6
+    expect(r.bounds!.low).toBeCloseTo(9954 / 10_140, 12);
+    expect(r.bounds!.high).toBeCloseTo(10_134 / 10_140, 12);
+  });
+
+  it("maintenance leaves the budget: 60 min of maintenance → 0.001 × 10 080 = 10.08", () => {
+    // the maintenance hour was fully observed and good
+    const r = evaluateAvailability({ ...input, maintenance: { expected: 60, present: 60, good: 60 } });
+    expect(r.eligible).toBe(10_080);
+    expect(r.errorBudget!.allowed).toBe(10.08);
+    expect(r.errorBudget!.consumed).toBe(6);
+  });
+});
+
+describe("evaluateRatio: requests inside maintenance", () => {
+  it("are subtracted from good and total before the ratio and the budget", () => {
+    // 100 000 requests, 200 failed; 150 of the failures (and 850 good) fell inside maintenance.
+    // Outside: 99 000 requests, 50 failed → 98 950 / 99 000; budget 0.1 % × 99 000 = 99.
+    const r = evaluateRatio({
+      objective: O,
+      good: 99_800,
+      total: 100_000,
+      maintenance: { good: 850, total: 1000 },
+    });
+    expect(r.attainment).toBeCloseTo(98_950 / 99_000, 12);
+    expect(r).toMatchObject({ status: "met", eligible: 99_000, bad: 50 });
+    expect(r.errorBudget).toMatchObject({ allowed: 99, consumed: 50 });
+    // without the exclusion the same traffic misses: 200 > 100
+    expect(evaluateRatio({ objective: O, good: 99_800, total: 100_000 }).status).toBe("missed");
+  });
+
+  it("bad/total form: 150 of 200 bad inside maintenance", () => {
+    const r = evaluateRatio({
+      objective: O,
+      bad: 200,
+      total: 100_000,
+      maintenance: { bad: 150, total: 1000 },
+    });
+    expect(r.attainment).toBeCloseTo(98_950 / 99_000, 12);
+    expect(r.bad).toBe(50);
+  });
+});
+
 describe("maintenanceOverlap", () => {
   const oct = monthWindow("2026-10", "Europe/Berlin");
+
+  it("counts overlapping windows once: 09:00–10:00Z and 11:30–12:15+02:00 are 75 minutes, not 105", () => {
+    // 11:30–12:15 at +02:00 is 09:30–10:15Z: the union is 09:00–10:15Z
+    const r = maintenanceOverlap(oct, [
+      { start: "2026-10-14T09:00:00Z", end: "2026-10-14T10:00:00Z", reason: "DB upgrade" },
+      { start: "2026-10-14T11:30:00+02:00", end: "2026-10-14T12:15:00+02:00", reason: "network" },
+    ]);
+    expect(r.minutes).toBe(75);
+    expect(r.intervals).toEqual([
+      {
+        start: new Date("2026-10-14T09:00:00Z"),
+        end: new Date("2026-10-14T10:15:00Z"),
+        reasons: ["DB upgrade", "network"],
+      },
+    ]);
+  });
+
+  it("clips before merging: a window reaching into the next month counts its part inside only", () => {
+    // Oct 31 23:30 – Nov 1 00:30 local and Oct 31 23:00 – 23:45 local: union inside October 23:00–24:00
+    const r = maintenanceOverlap(oct, [
+      { start: "2026-10-31T23:30:00+01:00", end: "2026-11-01T00:30:00+01:00", reason: "a" },
+      { start: "2026-10-31T23:00:00+01:00", end: "2026-10-31T23:45:00+01:00", reason: "a" },
+    ]);
+    expect(r.minutes).toBe(60);
+    expect(r.intervals).toHaveLength(1);
+    expect(r.intervals[0]!.reasons).toEqual(["a"]);
+  });
 
   it("merges overlapping and touching intervals and clips to the window", () => {
     const r = maintenanceOverlap(oct, [

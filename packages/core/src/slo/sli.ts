@@ -62,7 +62,10 @@ export interface SliEvaluation {
    * missing; null when there is no data.
    */
   bounds: { low: number; high: number } | null;
-  /** Budget over the units the attainment is computed on; null when attainment is null. */
+  /**
+   * (1 − objective) × eligible units, whatever the missing-data policy (consumed = bad as counted by the
+   * policy); null when attainment is null.
+   */
   errorBudget: ErrorBudget | null;
   burnRate: number | null;
 }
@@ -138,8 +141,8 @@ function applyCoverageGate(result: SliEvaluation, minCoverage: number): SliEvalu
  * eligible − present. Missing-data policy:
  * - "good": missing units count as good; attainment = (good + missing) / eligible.
  * - "bad": missing units count as bad; attainment = good / eligible.
- * - "unknown" (default): attainment = good / present over the observed data only (budget and burn rate on
- *   present units too). Status is "met" only if the objective holds even with every missing unit bad,
+ * - "unknown" (default): attainment = good / present over the observed data only (burn rate on present
+ *   units too; the budget stays (1 − objective) × eligible, as for every policy). Status is "met" only if the objective holds even with every missing unit bad,
  *   "missed" only if it fails even with every missing unit good, otherwise "unknown" with a reason.
  * No observed data → attainment null, "unknown". Coverage below `minCoverage` → never "met".
  */
@@ -246,7 +249,9 @@ export function evaluateAvailability(input: AvailabilityInput): SliEvaluation {
       good,
       bad: observedBad,
       bounds,
-      errorBudget: errorBudget({ objective, total: present, bad: observedBad }),
+      // The budget is the eligible window's, whatever the policy: missing minutes show as coverage and
+      // the unknown band (bounds), never as a smaller budget. The burn rate is the observed error rate.
+      errorBudget: errorBudget({ objective, total: eligible, bad: observedBad }),
       burnRate: computeBurnRate({ objective, bad: observedBad, total: present }),
     };
     if (reason) result.reason = reason;
@@ -362,25 +367,31 @@ export interface Interval {
   end: Date;
 }
 
+export interface MergedMaintenance extends Interval {
+  /** Reasons of the windows merged into this one, in order of start, each once. */
+  reasons: string[];
+}
+
 export interface MaintenanceOverlap {
   /** Minutes of the window covered by the union of the maintenance intervals. */
   minutes: number;
   /** The maintenance intervals clipped to the window, merged where they overlap or touch, sorted. */
-  intervals: Interval[];
+  intervals: MergedMaintenance[];
 }
 
 /**
- * Minutes of `window` covered by the union of `maintenance` intervals (overlaps merged, clipped to the
- * window). Strings are read in the window's time zone (see `parseInstant`). An interval whose end is
- * before its start is an error.
+ * Minutes of `window` covered by the union of `maintenance` intervals (clipped to the window first, then
+ * merged where they overlap or touch, so no minute is counted twice). Strings are read in the window's
+ * time zone (see `parseInstant`). An interval whose end is before its start is an error.
+ * The one place maintenance is merged: probe and request SLIs both use it.
  */
 export function maintenanceOverlap(
   window: Window,
-  maintenance: ReadonlyArray<{ start: Date | string; end: Date | string }>,
+  maintenance: ReadonlyArray<{ start: Date | string; end: Date | string; reason?: string }>,
 ): MaintenanceOverlap {
   const ws = window.start.getTime();
   const we = window.end.getTime();
-  const clipped: Array<[number, number]> = [];
+  const clipped: Array<[number, number, string | undefined]> = [];
   maintenance.forEach((m, i) => {
     const s = parseInstant(m.start, window.timeZone, `maintenance[${i}].start`).getTime();
     const e = parseInstant(m.end, window.timeZone, `maintenance[${i}].end`).getTime();
@@ -391,18 +402,20 @@ export function maintenanceOverlap(
     }
     const cs = Math.max(s, ws);
     const ce = Math.min(e, we);
-    if (ce > cs) clipped.push([cs, ce]);
+    if (ce > cs) clipped.push([cs, ce, m.reason]);
   });
   clipped.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const merged: Array<[number, number]> = [];
-  for (const [s, e] of clipped) {
+  const merged: Array<[number, number, string[]]> = [];
+  for (const [s, e, reason] of clipped) {
     const last = merged[merged.length - 1];
     if (last && s <= last[1]) last[1] = Math.max(last[1], e);
-    else merged.push([s, e]);
+    else merged.push([s, e, []]);
+    const reasons = merged[merged.length - 1]![2];
+    if (reason !== undefined && !reasons.includes(reason)) reasons.push(reason);
   }
   const ms = merged.reduce((sum, [s, e]) => sum + (e - s), 0);
   return {
     minutes: ms / 60_000,
-    intervals: merged.map(([s, e]) => ({ start: new Date(s), end: new Date(e) })),
+    intervals: merged.map(([s, e, reasons]) => ({ start: new Date(s), end: new Date(e), reasons })),
   };
 }

@@ -12,8 +12,10 @@ import {
   previousCompleteMonth,
   previousCompleteWeek,
   previousWindow,
+  resolveWindow,
   toZonedIso,
   type Window,
+  WindowError,
   weekWindow,
   windowHours,
   windowMinutes,
@@ -434,5 +436,58 @@ describe("properties: windows tile time", () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+describe("resolveWindow: past or running windows from 2000-01-01 on, nothing else", () => {
+  const TZ = "Europe/Berlin";
+  // a fixed "now": Tuesday 2026-12-01 07:05 in Berlin
+  const now = new Date("2026-12-01T06:05:00Z");
+  const refused = (r: Parameters<typeof resolveWindow>[0], message: RegExp) => {
+    expect(() => resolveWindow(r, TZ, now)).toThrow(WindowError);
+    expect(() => resolveWindow(r, TZ, now)).toThrow(message);
+  };
+
+  it("accepts past periods, the running month and custom ranges reaching into the future", () => {
+    expect(resolveWindow({ period: "2026-10" }, TZ, now).start).toEqual(new Date("2026-09-30T22:00:00Z"));
+    const running = resolveWindow({ period: "2026-12" }, TZ, now);
+    expect(running.start).toEqual(new Date("2026-11-30T23:00:00Z")); // started 7 h 5 min ago
+    expect(resolveWindow({ current: "monthly" }, TZ, now)).toEqual(running);
+    expect(resolveWindow({ previous: "monthly" }, TZ, now).period).toBe("2026-11");
+    expect(resolveWindow({ previous: "weekly" }, TZ, now).period).toBe("2026-W48");
+    expect(resolveWindow({ current: "weekly" }, TZ, now).period).toBe("2026-W49");
+    const custom = resolveWindow({ from: "2026-11-30", to: "2026-12-05" }, TZ, now);
+    expect(custom.end).toEqual(new Date("2026-12-04T23:00:00Z"));
+    // January 2000 in Berlin starts 1999-12-31T23:00Z: local midnight of 2000-01-01, accepted
+    expect(resolveWindow({ period: "2000-01" }, TZ, now).start).toEqual(new Date("1999-12-31T23:00:00Z"));
+  });
+
+  it("refuses future windows, naming the value", () => {
+    refused(
+      { period: "2028-02" },
+      /^period "2028-02" is in the future \(2028-02-01T00:00:00\.000\+01:00 \.\./,
+    );
+    refused({ period: "2026-W50" }, /period "2026-W50" is in the future/); // starts Monday Dec 7
+    refused(
+      { from: "2026-12-02", to: "2026-12-03" },
+      /window from "2026-12-02" to "2026-12-03" is in the future/,
+    );
+  });
+
+  it("refuses windows starting before 2000-01-01 in the zone", () => {
+    refused({ period: "1999-12" }, /period "1999-12" starts before 2000-01-01/);
+    refused({ period: "1999-W52" }, /period "1999-W52" starts before 2000-01-01/); // Dec 27, 1999 – Jan 3, 2000
+    refused({ from: "1999-12-31T23:30:00+01:00", to: "2000-01-02" }, /starts before 2000-01-01/);
+  });
+
+  it("refuses empty and malformed windows", () => {
+    refused(
+      { from: "2026-10-05", to: "2026-10-05" },
+      /window from "2026-10-05" to "2026-10-05": .*must be before/,
+    );
+    refused({ from: "2026-10-06", to: "2026-10-05" }, /must be before its end/);
+    refused({ period: "2026-13" }, /invalid month "2026-13"/);
+    refused({ period: "last month" }, /invalid period "last month"/);
+    refused({ from: "soon", to: "2026-10-05" }, /"soon" is not an ISO-8601/);
   });
 });

@@ -359,6 +359,80 @@ export function previousCompleteWeek(runAt: Date, timeZone: string): Window {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The one resolver every entry point uses (CLI, Lambda, demo)
+
+/** What a caller asks for: a period, a custom range, the previous complete window, or the running one. */
+export type WindowRequest =
+  | { period: string }
+  | { from: string | Date; to: string | Date }
+  | { previous: CalendarKind }
+  | { current: CalendarKind };
+
+/** A window that cannot be reported on (malformed, empty, in the future, before 2000-01-01). */
+export class WindowError extends RangeError {
+  override readonly name = "WindowError";
+}
+
+/** Reports cover windows that start on or after 2000-01-01 (local midnight in the window's zone). */
+export const EARLIEST_WINDOW_DATE = "2000-01-01";
+
+function describeRequest(r: WindowRequest): string {
+  if ("period" in r) return `period ${JSON.stringify(r.period)}`;
+  if ("from" in r) {
+    const s = (v: string | Date) => JSON.stringify(v instanceof Date ? v.toISOString() : v);
+    return `window from ${s(r.from)} to ${s(r.to)}`;
+  }
+  return "previous" in r ? `previous ${r.previous} window` : `current ${r.current} window`;
+}
+
+/**
+ * Throws a WindowError naming `what` unless `w` is a past or running window: not empty, starting no
+ * later than `now`, and not before 2000-01-01 in its zone. A running window (start <= now < end) is
+ * accepted: its report is partial.
+ */
+export function assertReportableWindow(w: Window, now: Date, what = "window"): Window {
+  const nowMs = assertDate(now, "now");
+  const start = w.start.getTime();
+  const end = w.end.getTime();
+  const span = () => `${toZonedIso(w.start, w.timeZone)} .. ${toZonedIso(w.end, w.timeZone)}`;
+  if (!(start < end)) throw new WindowError(`${what} is empty (${span()})`);
+  const [y, m, d] = EARLIEST_WINDOW_DATE.split("-").map(Number) as [number, number, number];
+  const earliest = startOfLocalDayMs({ year: y, month: m, day: d }, zoneOf(w.timeZone));
+  if (start < earliest) {
+    throw new WindowError(
+      `${what} starts before ${EARLIEST_WINDOW_DATE} (${span()} in ${w.timeZone}): reports cover ${EARLIEST_WINDOW_DATE} onwards`,
+    );
+  }
+  if (start > nowMs) {
+    throw new WindowError(
+      `${what} is in the future (${span()} in ${w.timeZone}; now is ${toZonedIso(now, w.timeZone)}): only past or running windows can be reported`,
+    );
+  }
+  return w;
+}
+
+/**
+ * The window a CLI option, a Lambda payload or a schedule asks for, in `timeZone` at `now`; refuses
+ * (WindowError naming the value) malformed periods and times, empty or over-long custom ranges, windows
+ * in the future and windows starting before 2000-01-01.
+ */
+export function resolveWindow(request: WindowRequest, timeZone: string, now: Date): Window {
+  const what = describeRequest(request);
+  let w: Window;
+  try {
+    if ("period" in request) w = parsePeriod(request.period, timeZone);
+    else if ("from" in request) w = customWindow(request.from, request.to, timeZone);
+    else if ("previous" in request) w = previousWindow(containingWindow(request.previous, now, timeZone));
+    else w = containingWindow(request.current, now, timeZone);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    // parsePeriod's messages name the period already
+    throw new WindowError("period" in request ? message : `${what}: ${message}`);
+  }
+  return assertReportableWindow(w, now, what);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Measures and formatting
 
 /** Real elapsed minutes in the window (DST-aware). */

@@ -3,6 +3,7 @@ export { LOCAL_STORE_INTERNAL_DIR, LocalObjectStore, type LocalObjectStoreOption
 export { S3ObjectStore, type S3ObjectStoreOptions } from "./s3.js";
 export {
   ConcurrentModificationError,
+  type DamagedObject,
   markOnce,
   type ReadModifyWriteOptions,
   type ReadModifyWriteResult,

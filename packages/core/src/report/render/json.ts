@@ -122,7 +122,7 @@ export function canonicalReport(doc: ReportDocument): Record<string, unknown> {
     slos: list(slo),
     quantiles: list(quantile),
     breaches: list(breach),
-    errors: list((e) => ordered(e, { slo: same, error: same })),
+    errors: list((e) => ordered(e, { slo: same, error: same, rejected: same })),
     location: (l) =>
       l &&
       ordered(l, {
