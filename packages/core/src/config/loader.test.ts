@@ -301,3 +301,53 @@ describe("formatConfigIssues", () => {
     );
   });
 });
+
+describe("bounded input", () => {
+  const one = (text: string, format: "json" | "yaml") =>
+    syncError(() => parseConfig(text, { format })).issues;
+
+  it("refuses deep nesting before parsing, in JSON and YAML, with a line", () => {
+    for (const [text, format] of [
+      ["[".repeat(50_000) + "]".repeat(50_000), "json"],
+      [`{"targets":${'{"a":'.repeat(50_000)}1${"}".repeat(50_001)}`, "json"],
+      [`targets: ${"[".repeat(50_000)}${"]".repeat(50_000)}`, "yaml"],
+      // twice in one process: the YAML parser used to run V8 out of memory the second time
+      [`targets: ${"[".repeat(50_000)}${"]".repeat(50_000)}`, "yaml"],
+    ] as const) {
+      const [issue] = one(text, format);
+      expect(issue).toMatchObject({
+        line: 1,
+        message: expect.stringMatching(/^nesting deeper than 32 levels/),
+      });
+    }
+    // brackets inside strings and YAML comments do not count
+    const quoted = `targets: []\n# ${"[".repeat(100)}\nslos: []\ncalendar: { timeZone: "UTC" }\n`;
+    expect(() => parseConfig(quoted, { format: "yaml" })).not.toThrow();
+    expect(() => parseConfig(`{"$schema": "${"[".repeat(100)}"}`, { format: "json" })).not.toThrow();
+  });
+
+  it("refuses a file over 1 MiB", () => {
+    const [issue] = one(`# ${"x".repeat(1024 * 1024)}\n`, "yaml");
+    expect(issue!.message).toMatch(/^the file is 1048579 characters; the limit is 1048576 \(1 MiB\)/);
+  });
+
+  it("a duplicate key is an error in JSON as in YAML, with line and column", () => {
+    const [issue] = one('{\n  "targets": [],\n  "slos": [],\n  "targets": []\n}', "json");
+    expect(issue).toMatchObject({ line: 4, message: "invalid JSON: duplicate key in an object" });
+    expect(one("targets: []\ntargets: []\n", "yaml")[0]!.message).toMatch(/unique/);
+  });
+
+  it("an objective that rounds to 100 % is an error", () => {
+    const cfg = (objective: number) =>
+      JSON.stringify({
+        targets: [{ name: "t", url: "http://127.0.0.1/" }],
+        slos: [{ name: "a", service: "s", objective, sli: { type: "probe", target: "t" } }],
+      });
+    const [issue] = one(cfg(99.99999999999999), "json");
+    expect(issue).toMatchObject({
+      path: "slos[0].objective",
+      message: expect.stringMatching(/^rounds to 100%/),
+    });
+    expect(parseConfig(cfg(99.9999), { format: "json" }).slos[0]!.objective).toBe(0.999999);
+  });
+});

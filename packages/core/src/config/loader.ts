@@ -2,7 +2,7 @@
  * Reading `sla.config.(yaml|json)`: syntax (with line:column), schema validation (all problems at once),
  * then the selected stage's overrides applied and the result validated again.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue, configErrorMap, formatPath, toConfigIssues } from "./issues.js";
@@ -50,7 +50,94 @@ function firstLine(message: string): string {
  */
 export function parseConfigText(text: string, format: ConfigFormat, source: string): unknown {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body.length > MAX_CONFIG_CHARS) throw new ConfigError(source, [tooLarge(body.length)]);
+  // Deep [ / { nesting is refused before any parser sees it: the YAML parser recurses per level (a
+  // 50 000-deep document overflowed its stack and, parsed twice in one process, ran V8 out of memory).
+  const line = deepBracketLine(body, format);
+  if (line !== undefined) {
+    throw new ConfigError(source, [
+      { path: "", line, message: `nesting deeper than ${MAX_CONFIG_DEPTH} levels: no setting is that deep` },
+    ]);
+  }
+  const value = parseText(body, format, source);
+  const deep = tooDeep(value);
+  if (deep) throw new ConfigError(source, [deep]);
+  return value;
+}
+
+/** A config is a few hundred lines; a megabyte is thousands of targets. Bigger is a mistake (or hostile). */
+export const MAX_CONFIG_CHARS = 1024 * 1024;
+/** The schema's deepest path is about 8 levels; 32 leaves room and stops a 50 000-deep document early. */
+export const MAX_CONFIG_DEPTH = 32;
+
+const tooLarge = (size: number, unit = "characters"): ConfigIssue => ({
+  path: "",
+  message: `the file is ${size} ${unit}; the limit is ${MAX_CONFIG_CHARS} (1 MiB): split the targets over several deployments`,
+});
+
+/**
+ * The line where `[`/`{` nesting first goes deeper than MAX_CONFIG_DEPTH, skipping quoted strings (and YAML
+ * comments). Block-indented YAML cannot get that deep within the size limit; the parsed value is checked again.
+ */
+function deepBracketLine(text: string, format: ConfigFormat): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let quote: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "\n") line++;
+    if (quote) {
+      if (c === "\\" && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+    } else if (c === '"' || (c === "'" && format === "yaml")) {
+      quote = c;
+    } else if (c === "#" && format === "yaml" && (i === 0 || /\s/.test(text[i - 1]!))) {
+      const end = text.indexOf("\n", i);
+      i = (end < 0 ? text.length : end) - 1;
+    } else if (c === "[" || c === "{") {
+      if (++depth > MAX_CONFIG_DEPTH) return line;
+    } else if (c === "]" || c === "}") {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
+/** The first path deeper than MAX_CONFIG_DEPTH, found without recursion (a deep value must not overflow the stack). */
+function tooDeep(value: unknown): ConfigIssue | undefined {
+  const stack: { v: unknown; path: (string | number)[] }[] = [{ v: value, path: [] }];
+  while (stack.length > 0) {
+    const { v, path } = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (path.length >= MAX_CONFIG_DEPTH) {
+      return {
+        path: formatPath(path.slice(0, 6)),
+        message: `nesting deeper than ${MAX_CONFIG_DEPTH} levels below this path: no setting is that deep`,
+      };
+    }
+    const entries: [string | number, unknown][] = Array.isArray(v)
+      ? v.map((x, i) => [i, x])
+      : Object.entries(v);
+    for (const [k, x] of entries) stack.push({ v: x, path: [...path, k] });
+  }
+  return undefined;
+}
+
+function parseText(body: string, format: ConfigFormat, source: string): unknown {
   if (format === "json") {
+    // JSON.parse keeps the last of duplicate keys silently; YAML rejects them, and so does this loader.
+    const dup = parseDocument(body, { uniqueKeys: true, schema: "json" }).errors.find(
+      (e) => e.code === "DUPLICATE_KEY",
+    );
+    if (dup) {
+      const pos = dup.linePos?.[0];
+      const issue: ConfigIssue = { path: "", message: "invalid JSON: duplicate key in an object" };
+      if (pos) {
+        issue.line = pos.line;
+        issue.column = pos.col;
+      }
+      throw new ConfigError(source, [issue]);
+    }
     try {
       return JSON.parse(body) as unknown;
     } catch (err) {
@@ -89,9 +176,11 @@ export function parseConfigText(text: string, format: ConfigFormat, source: stri
   try {
     return doc.toJS({ maxAliasCount: 1000 }) as unknown;
   } catch (err) {
-    throw new ConfigError(source, [
-      { path: "", message: `YAML error: ${firstLine((err as Error).message)}` },
-    ]);
+    const message =
+      err instanceof RangeError
+        ? `nesting deeper than ${MAX_CONFIG_DEPTH} levels: no setting is that deep`
+        : `YAML error: ${firstLine((err as Error).message)}`;
+    throw new ConfigError(source, [{ path: "", message }]);
   }
 }
 
@@ -205,8 +294,12 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   }
   let text: string;
   try {
+    // refuse a huge file before reading it
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_CHARS * 4) throw new ConfigError(path, [tooLarge(size, "bytes")]);
     text = await readFile(path, "utf8");
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const why =
       code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : (code ?? "error");

@@ -295,6 +295,11 @@ export const ObjectivePercentSchema = z.number().superRefine((v, ctx) => {
       code: "custom",
       message: "must be above 0: the objective is a percent such as 99.9 (0% would accept any failure rate)",
     });
+  } else if (percentToRatio(v) >= 1) {
+    ctx.addIssue({
+      code: "custom",
+      message: "rounds to 100% (no error budget left): give at most 12 significant digits, e.g. 99.9999",
+    });
   }
 });
 
@@ -691,11 +696,16 @@ const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
-function knownList(names: Iterable<string>): string {
+/** At most 10 names, each cut to 60 characters, for messages that list what exists (or what was asked for). */
+export function knownList(names: Iterable<string>): string {
   const list = [...names];
   if (list.length === 0) return "none defined";
-  const shown = list.slice(0, 10).map(q).join(", ");
-  return list.length > 10 ? `${shown}, ...` : shown;
+  const cut = (n: string) => (n.length > 60 ? `${n.slice(0, 60)}…` : n);
+  const shown = list
+    .slice(0, 10)
+    .map((n) => q(cut(n)))
+    .join(", ");
+  return list.length > 10 ? `${shown}, ... (${list.length} in all)` : shown;
 }
 
 function latencyOrderIssues(

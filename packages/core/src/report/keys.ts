@@ -7,7 +7,19 @@ export const REPORT_FORMATS = ["json", "html", "md", "txt", "csv"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const INDEX_KEY = "reports/index.json";
 
-const compact = (d: Date, zone: string) => DateTime.fromJSDate(d, { zone }).toFormat("yyyy-MM-dd'T'HHmm");
+/**
+ * A window bound in the key: minutes as `T1200`; a bound with seconds or milliseconds keeps them
+ * (`T120005`, `T120000.123`), so two distinct custom windows never share a key or a publish-once marker.
+ */
+const compact = (d: Date, zone: string) => {
+  const t = DateTime.fromJSDate(d, { zone });
+  const format = t.millisecond
+    ? "yyyy-MM-dd'T'HHmmss'.'SSS"
+    : t.second
+      ? "yyyy-MM-dd'T'HHmmss"
+      : "yyyy-MM-dd'T'HHmm";
+  return t.toFormat(format);
+};
 
 /** `monthly/2026-10`, `weekly/2026-W43`, `custom/2026-10-05T0000_2026-10-12T0000` (+ subset suffix). */
 export function reportId(w: Window, sloFilter?: string[]): string {

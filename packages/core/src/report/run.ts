@@ -4,7 +4,7 @@
  * A damaged index is copied aside and rebuilt from the stored report documents; the run goes on.
  */
 import { z } from "zod";
-import type { NotifyConfig, Slo } from "../config/schema.js";
+import { knownList, type NotifyConfig, type Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
 import { publishOnce } from "../notify/index.js";
 import { assertReportableWindow, type Window } from "../slo/windows.js";
@@ -149,7 +149,7 @@ export function selectSlos(slos: Slo[], filter: string[] | undefined): Slo[] {
   const unknown = filter.filter((n) => !slos.some((s) => s.name === n));
   if (unknown.length > 0) {
     throw new ReportInputError(
-      `unknown SLO name(s): ${unknown.join(", ")} (known: ${slos.map((s) => s.name).join(", ")})`,
+      `unknown SLO name(s): ${knownList(unknown)} (known: ${knownList(slos.map((s) => s.name))})`,
     );
   }
   return slos.filter((s) => filter.includes(s.name));

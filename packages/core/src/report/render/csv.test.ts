@@ -77,4 +77,17 @@ describe("renderCsv", () => {
     expect(r[4]![CSV_COLUMNS.indexOf("slo")]).toBe("'@evil");
     expect(r[2]![CSV_COLUMNS.indexOf("budget_remaining")]).toBe("-1.120805");
   });
+
+  it("neutralises the full-width formula characters spreadsheets fold to = + - @", () => {
+    const doc = sampleReport();
+    doc.slos[0]!.name = "\uFF1DHYPERLINK(1)";
+    doc.slos[1]!.service = "\uFF0B1";
+    doc.slos[2]!.reason = "\uFF0D1";
+    doc.slos[3]!.name = "\uFF20x";
+    const r = parseCsv(renderCsv(doc));
+    expect(r[1]![CSV_COLUMNS.indexOf("slo")]).toBe("'\uFF1DHYPERLINK(1)");
+    expect(r[2]![CSV_COLUMNS.indexOf("service")]).toBe("'\uFF0B1");
+    expect(r[3]![CSV_COLUMNS.indexOf("reason")]).toBe("'\uFF0D1");
+    expect(r[4]![CSV_COLUMNS.indexOf("slo")]).toBe("'\uFF20x");
+  });
 });

@@ -37,7 +37,8 @@ type Cell = { text: string } | { num: number | null | undefined };
 
 /** Neutralises spreadsheet formula injection in a text cell. */
 export function neutraliseFormula(text: string): string {
-  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  // also the full-width forms (＝ ＋ － ＠) that spreadsheets fold to their ASCII twins
+  return /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/.test(text) ? `'${text}` : text;
 }
 
 /** One RFC 4180 field: quoted when it contains a comma, a quote, CR or LF. */
