@@ -1,9 +1,18 @@
+import { Aspects } from "aws-cdk-lib";
 import type { SSTConfig } from "sst";
 import { useProject } from "sst/project.js";
+import { FunctionLogGroups } from "./infra/aws/index.js";
 import { Probes } from "./stacks/probes.js";
 import { Reports } from "./stacks/reports.js";
-import { initSettings } from "./stacks/settings.js";
+import { type DeployOptions, initSettings } from "./stacks/settings.js";
 import { Storage } from "./stacks/storage.js";
+
+/**
+ * AWS-side options per stage (not product config). `kms`: a customer-managed key for the reports bucket and
+ * the topic, e.g. `{ prod: { create: true } }` or `{ prod: { keyArn: "arn:aws:kms:eu-central-1:...:key/..." } }`;
+ * stages not listed keep SSE-S3 and an SNS topic without KMS. See docs/DEPLOY.md, "Security".
+ */
+export const deployOptions: DeployOptions = { kms: {} };
 
 /**
  * SST v2 app. `npx sst deploy --stage prod`. The product config (`sla.config.yaml`, else the example) is
@@ -18,7 +27,7 @@ export default {
   },
   async stacks(app) {
     // The project root, not import.meta.url: SST bundles this file into a temporary module.
-    await initSettings(app, useProject().paths.root);
+    await initSettings(app, useProject().paths.root, deployOptions);
     // ESM bundles, minified (smaller zip, faster cold start); source maps are uploaded separately by SST.
     app.setDefaultFunctionProps({
       runtime: "nodejs22.x",
@@ -27,5 +36,8 @@ export default {
       nodejs: { format: "esm", minify: true },
     });
     app.stack(Storage).stack(Probes).stack(Reports);
+    // Every function (SST's CustomResourceHandler and CDK's auto-delete provider too): its own log group with
+    // a retention, and logs:CreateLogStream/PutLogEvents on it instead of AWSLambdaBasicExecutionRole.
+    Aspects.of(app).add(new FunctionLogGroups());
   },
 } satisfies SSTConfig;

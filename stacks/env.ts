@@ -1,3 +1,4 @@
+import type * as kms from "aws-cdk-lib/aws-kms";
 import type * as s3 from "aws-cdk-lib/aws-s3";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type { Settings } from "./settings.js";
@@ -18,15 +19,19 @@ export function functionEnvironment(
   };
 }
 
-/** What the grants need from the settings: the bucket, topic, AMP workspace and the SSM parameters read. */
+/**
+ * What the grants need from the settings: the bucket, topic, their KMS key (if any), AMP workspace and the
+ * SSM parameters read.
+ */
 export function grantProps(
   settings: Settings,
-  storage: { bucket: s3.IBucket; topic: sns.ITopic },
+  storage: { bucket: s3.IBucket; topic: sns.ITopic; key?: kms.IKey | undefined },
   ssmParameters: string[],
 ) {
   return {
     bucket: storage.bucket,
     topic: storage.topic,
+    ...(storage.key ? { encryptionKey: storage.key } : {}),
     ...(settings.apsWorkspace ? { apsWorkspace: settings.apsWorkspace } : {}),
     apsAnyWorkspace: settings.apsAnyWorkspace,
     ssmParameters,

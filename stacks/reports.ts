@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import * as logs from "aws-cdk-lib/aws-logs";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { Function as SstFunction, type StackContext, use } from "sst/constructs";
 import {
   CURRENT_CRON,
@@ -8,6 +9,7 @@ import {
   FunctionAlarms,
   grantReport,
   MONTHLY_CRON,
+  REPORT_RESERVED_CONCURRENCY,
   routeAsyncFailures,
   WEEKLY_CRON,
   ZonedSchedule,
@@ -41,6 +43,8 @@ export function Reports({ stack, app }: StackContext) {
     description: "sla-monitor reports: weekly, monthly and on demand",
     timeout: timeoutSeconds,
     memorySize: memoryMb,
+    // Reports are rare: a runaway retry loop or invoke storm must not eat the account's concurrency.
+    reservedConcurrentExecutions: REPORT_RESERVED_CONCURRENCY,
     logGroup: new logs.LogGroup(stack, "ReportLogs", {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -55,7 +59,12 @@ export function Reports({ stack, app }: StackContext) {
   routeAsyncFailures(report, queue, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
   grantReport(report, grantProps(settings, storage, settings.report.ssmParameters));
 
+  // The schedules' own group: their roles trust Scheduler only on behalf of this group (aws:SourceArn).
+  const group = new scheduler.CfnScheduleGroup(stack, "Schedules", {
+    name: app.logicalPrefixedName("reports"),
+  });
   new ZonedSchedule(stack, "Weekly", {
+    group,
     target: report,
     scheduleExpression: WEEKLY_CRON,
     timeZone,
@@ -64,6 +73,7 @@ export function Reports({ stack, app }: StackContext) {
     deadLetterQueue: queue,
   });
   new ZonedSchedule(stack, "Monthly", {
+    group,
     target: report,
     scheduleExpression: MONTHLY_CRON,
     timeZone,
@@ -72,6 +82,7 @@ export function Reports({ stack, app }: StackContext) {
     deadLetterQueue: queue,
   });
   new ZonedSchedule(stack, "BudgetCheck", {
+    group,
     target: report,
     scheduleExpression: CURRENT_CRON,
     timeZone,

@@ -34,6 +34,33 @@ export interface FunctionSizing {
   ssmParameters: string[];
 }
 
+/**
+ * Customer-managed KMS key for the reports bucket and the notification topic: `{ create: true }` creates one
+ * in the Storage stack (rotated yearly, retained with the bucket on retained stages); `{ keyArn }` uses an
+ * existing symmetric key of the deploy region whose key policy you manage (see docs/DEPLOY.md, "Security").
+ */
+export type KmsSetting = { create: true } | { keyArn: string };
+
+/**
+ * Deployment options that are not product config (they change AWS resources, not monitoring behaviour);
+ * set in sst.config.ts. Stages not listed keep the defaults.
+ */
+export interface DeployOptions {
+  /** KMS key per stage. Default (stage absent): SSE-S3 for the bucket, no KMS for the topic. */
+  kms?: Readonly<Record<string, KmsSetting>>;
+}
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:key\/[A-Za-z0-9-]+$/;
+
+/** The stage's KMS setting, validated: a key ARN (not an alias) is needed for the IAM grants. */
+export function kmsSettingFor(options: DeployOptions, stage: string): KmsSetting | undefined {
+  const setting = options.kms?.[stage];
+  if (setting && "keyArn" in setting && !KEY_ARN.test(setting.keyArn)) {
+    throw new Error(`kms.${stage}.keyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
+  }
+  return setting;
+}
+
 export interface Settings {
   stage: string;
   root: string;
@@ -47,6 +74,8 @@ export interface Settings {
   apsWorkspace?: ApsWorkspace;
   /** SigV4 auth against a URL that is not an AMP workspace URL. */
   apsAnyWorkspace: boolean;
+  /** Customer-managed KMS key for the bucket and the topic; absent: SSE-S3 and no KMS on the topic. */
+  kms?: KmsSetting;
 }
 
 /** The config file to deploy: `sla.config.yaml` when present, else the example. */
@@ -57,7 +86,12 @@ export function findConfigFile(root: string): string {
   throw new Error(`no config file in ${root}: create sla.config.yaml (see sla.config.example.yaml)`);
 }
 
-export async function loadSettings(root: string, stage: string): Promise<Settings> {
+export async function loadSettings(
+  root: string,
+  stage: string,
+  options: DeployOptions = {},
+): Promise<Settings> {
+  const kms = kmsSettingFor(options, stage);
   const configFile = findConfigFile(root);
   const config = await loadConfig(join(root, configFile), { stage });
   const sigv4 = config.prometheus.auth.type === "sigv4";
@@ -81,13 +115,14 @@ export async function loadSettings(root: string, stage: string): Promise<Setting
     },
     ...(apsWorkspace ? { apsWorkspace } : {}),
     apsAnyWorkspace: sigv4 && !apsWorkspace,
+    ...(kms ? { kms } : {}),
   };
 }
 
 const byApp = new WeakMap<App, Settings>();
 
-export async function initSettings(app: App, root: string): Promise<Settings> {
-  const settings = await loadSettings(root, app.stage);
+export async function initSettings(app: App, root: string, options: DeployOptions = {}): Promise<Settings> {
+  const settings = await loadSettings(root, app.stage, options);
   byApp.set(app, settings);
   return settings;
 }

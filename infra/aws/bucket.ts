@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 
@@ -22,13 +23,19 @@ export interface ReportsBucketProps {
   reportsInfrequentAccessAfterDays?: number;
   /** Reports are deleted this many days after they were written. Default: kept (SLA evidence). */
   reportsExpirationDays?: number;
+  /**
+   * Customer-managed KMS key for default encryption (SSE-KMS with an S3 Bucket Key, so S3 calls KMS about
+   * once per object rather than per request). Default: SSE-S3. Readers and writers need kms:Decrypt /
+   * kms:GenerateDataKey on the key (see grants.ts).
+   */
+  encryptionKey?: kms.IKey;
 }
 
 /**
  * The bucket holding reports (`reports/`), probe state (`state/`) and sent-notification markers
- * (`notifications/`). Hardened: no public access, SSE-S3, TLS 1.2+ only, bucket-owner-enforced ownership,
- * versioning, no CORS (SST's own Bucket defaults to CORS `*`, hence a plain CDK bucket), lifecycle rules
- * that expire old versions, markers and (optionally) reports.
+ * (`notifications/`). Hardened: no public access, SSE-S3 (or SSE-KMS with a given key), TLS 1.2+ only,
+ * bucket-owner-enforced ownership, versioning, no CORS (SST's own Bucket defaults to CORS `*`, hence a plain
+ * CDK bucket), lifecycle rules that expire old versions, markers and (optionally) reports.
  */
 export class ReportsBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -41,7 +48,13 @@ export class ReportsBucket extends Construct {
     this.bucket = new s3.Bucket(this, "Bucket", {
       ...(props.bucketName !== undefined ? { bucketName: props.bucketName } : {}),
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
+      ...(props.encryptionKey
+        ? {
+            encryption: s3.BucketEncryption.KMS,
+            encryptionKey: props.encryptionKey,
+            bucketKeyEnabled: true,
+          }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,

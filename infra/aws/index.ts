@@ -3,6 +3,8 @@ export * from "./alarms.js";
 export * from "./bucket.js";
 export * from "./dlq.js";
 export * from "./grants.js";
+export * from "./key.js";
+export * from "./logging.js";
 export * from "./schedule.js";
 export * from "./sizing.js";
 export * from "./topic.js";

@@ -34,6 +34,11 @@ export interface ZonedScheduleProps {
   maximumRetryAttempts?: number;
   /** Give up delivering after this long. Default 1 hour. */
   maximumEventAge?: Duration;
+  /**
+   * The schedule group the schedule belongs to. The role trusts only schedules of this group
+   * (`aws:SourceArn`). Default: the account's `default` group.
+   */
+  group?: scheduler.CfnScheduleGroup;
 }
 
 /**
@@ -43,6 +48,11 @@ export interface ZonedScheduleProps {
  * Europe/Berlin" would be 04:00 or 05:00 UTC depending on DST and a UTC cron would drift by an hour twice a
  * year. Scheduler evaluates the cron in the configured zone. The report handler also derives the previous
  * complete window from its run time, so a late or retried delivery still reports the right period.
+ *
+ * The role's trust policy names the Scheduler service and, against the confused deputy, this account
+ * (`aws:SourceAccount`) and the schedule group (`aws:SourceArn`). Scheduler sets `aws:SourceArn` to the
+ * schedule *group* ARN (its documentation says not to scope to a schedule or a name prefix), so give the
+ * schedules of a stack their own group to have the role trusted by exactly those schedules.
  */
 export class ZonedSchedule extends Construct {
   readonly schedule: scheduler.CfnSchedule;
@@ -51,9 +61,12 @@ export class ZonedSchedule extends Construct {
   constructor(scope: Construct, id: string, props: ZonedScheduleProps) {
     super(scope, id);
     const stack = Stack.of(this);
+    const groupArn =
+      props.group?.attrArn ??
+      `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule-group/default`;
     this.role = new iam.Role(this, "Role", {
       assumedBy: new iam.ServicePrincipal("scheduler.amazonaws.com", {
-        conditions: { StringEquals: { "aws:SourceAccount": stack.account } },
+        conditions: { StringEquals: { "aws:SourceAccount": stack.account, "aws:SourceArn": groupArn } },
       }),
       description: "EventBridge Scheduler: invoke the report function",
     });
@@ -78,6 +91,7 @@ export class ZonedSchedule extends Construct {
       scheduleExpressionTimezone: props.timeZone,
       flexibleTimeWindow: { mode: "OFF" },
       state: "ENABLED",
+      ...(props.group ? { groupName: props.group.name ?? props.group.ref } : {}),
       ...(props.description !== undefined ? { description: props.description } : {}),
       target: {
         arn: props.target.functionArn,
@@ -93,6 +107,7 @@ export class ZonedSchedule extends Construct {
     // The role's policy must exist before the Scheduler first tries to invoke.
     const policy = this.role.node.tryFindChild("DefaultPolicy");
     if (policy) this.schedule.node.addDependency(policy);
+    if (props.group) this.schedule.addDependency(props.group);
   }
 }
 

@@ -12,6 +12,16 @@ export const PROBE_TIMEOUT_MARGIN_MS = 20_000;
 export const DEFAULT_TARGET_TIMEOUT_MS = 10_000;
 /** Report functions query Prometheus, render and store; five minutes is ample for many SLOs. */
 export const REPORT_TIMEOUT_SECONDS = 300;
+/**
+ * Reserved concurrency of the report function. Reports are rare (weekly, monthly, an hourly budget check,
+ * on demand), so two concurrent runs are plenty (the weekly and monthly reports may coincide on a Monday the
+ * 1st); throttled async invocations are retried by Lambda for up to the max event age and show up in the
+ * throttles alarm. The cap keeps a runaway retry loop or invoke storm from eating the account's concurrency
+ * (and from running up Prometheus queries). Note: Lambda keeps 100 executions of the account unreserved (all
+ * of them when the quota is lower), so a new account with a concurrency quota of 10 or 50 cannot reserve
+ * any and must have the quota raised first (docs/DEPLOY.md).
+ */
+export const REPORT_RESERVED_CONCURRENCY = 2;
 /** Alarm when a function's p99 duration exceeds this share of its timeout. */
 export const DURATION_ALARM_RATIO = 0.8;
 

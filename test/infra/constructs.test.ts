@@ -2,32 +2,43 @@
  * The plain aws-cdk-lib constructs of infra/aws, built in a cdk.App around tiny inline Lambdas and asserted
  * on the synthesized CloudFormation (offline).
  */
-import { App, Duration, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { App, Aspects, Duration, Stack } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import * as iam from "aws-cdk-lib/aws-iam";
+import * as kms from "aws-cdk-lib/aws-kms";
 import * as lambda from "aws-cdk-lib/aws-lambda";
+import * as scheduler from "aws-cdk-lib/aws-scheduler";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   DeadLetterAlarm,
   EveryMinute,
   FailureQueue,
   FunctionAlarms,
+  FunctionLogGroups,
   grantProbe,
   grantReport,
   MONTHLY_CRON,
   NotificationTopic,
+  PREFIX,
   ReportsBucket,
   routeAsyncFailures,
+  StorageKey,
   WEEKLY_CRON,
   ZonedSchedule,
 } from "../../infra/aws/index.js";
 import {
   actionsOf,
+  allPolicyStatements,
+  functionLogProblems,
   iamPolicyStatements,
   leastPrivilegeViolations,
+  managedPolicyAttachments,
   onlyId,
   refersTo,
   resourcesOf,
+  roleStatements,
+  type Statement,
+  targetId,
 } from "./helpers.js";
 
 const ENV = { account: "123456789012", region: "eu-central-1" };
@@ -46,6 +57,7 @@ function inlineFn(stack: Stack, id: string, timeout: number): lambda.Function {
 
 interface Built {
   template: Template;
+  stack: Stack;
   ids: {
     bucket: string;
     topic: string;
@@ -53,25 +65,51 @@ interface Built {
     report: string;
     probeQueue: string;
     reportQueue: string;
+    /** The KMS key (created variant) or undefined. */
+    key?: string;
+    /** The schedule group, when the schedules have one. */
+    group?: string;
   };
 }
 
-function build(opts: { retain: boolean; aps: boolean }): Built {
+const KEY_ARN = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555";
+
+interface BuildOptions {
+  retain: boolean;
+  aps: boolean;
+  /** "create": a StorageKey; "import": an existing key by ARN; default none. */
+  kms?: "create" | "import";
+  /** Put the schedules into their own schedule group (default: the account's default group). */
+  scheduleGroup?: boolean;
+}
+
+function build(opts: BuildOptions): Built {
   const app = new App();
   const stack = new Stack(app, "InfraTest", { env: ENV });
-  const { bucket } = new ReportsBucket(stack, "Reports", { retain: opts.retain });
-  const { topic } = new NotificationTopic(stack, "Notifications");
+  const key =
+    opts.kms === "create"
+      ? new StorageKey(stack, "Storage", { retain: opts.retain }).key
+      : opts.kms === "import"
+        ? kms.Key.fromKeyArn(stack, "Imported", KEY_ARN)
+        : undefined;
+  const encryption = key ? { encryptionKey: key } : {};
+  const { bucket } = new ReportsBucket(stack, "Reports", { retain: opts.retain, ...encryption });
+  const { topic } = new NotificationTopic(stack, "Notifications", key ? { masterKey: key } : {});
   const probe = inlineFn(stack, "Probe", PROBE_TIMEOUT);
   const report = inlineFn(stack, "Report", REPORT_TIMEOUT);
   const { queue: probeQueue } = new FailureQueue(stack, "ProbeFailures");
   const { queue: reportQueue } = new FailureQueue(stack, "ReportFailures");
   const aps = opts.aps ? { apsWorkspace: { region: "eu-central-1", workspaceId: "ws-1234" } } : {};
-  grantProbe(probe, { bucket, topic, ...aps, ssmParameters: ["/sla-monitor/search-api-key"] });
-  grantReport(report, { bucket, topic, ...aps });
+  grantProbe(probe, { bucket, topic, ...aps, ...encryption, ssmParameters: ["/sla-monitor/search-api-key"] });
+  grantReport(report, { bucket, topic, ...aps, ...encryption });
   routeAsyncFailures(probe, probeQueue, { retryAttempts: 0, maxEventAge: Duration.minutes(1) });
   routeAsyncFailures(report, reportQueue, { retryAttempts: 2, maxEventAge: Duration.hours(6) });
   new EveryMinute(stack, "EveryMinute", { target: probe, deadLetterQueue: probeQueue });
+  const group = opts.scheduleGroup
+    ? new scheduler.CfnScheduleGroup(stack, "Schedules", { name: "t-reports" })
+    : undefined;
   new ZonedSchedule(stack, "Weekly", {
+    ...(group ? { group } : {}),
     target: report,
     scheduleExpression: WEEKLY_CRON,
     timeZone: "Europe/Berlin",
@@ -79,6 +117,7 @@ function build(opts: { retain: boolean; aps: boolean }): Built {
     deadLetterQueue: reportQueue,
   });
   new ZonedSchedule(stack, "Monthly", {
+    ...(group ? { group } : {}),
     target: report,
     scheduleExpression: MONTHLY_CRON,
     timeZone: "Europe/Berlin",
@@ -100,10 +139,13 @@ function build(opts: { retain: boolean; aps: boolean }): Built {
   });
   new DeadLetterAlarm(stack, "ProbeDlqAlarm", { queue: probeQueue, topic, alarmName: "t-probe-dlq" });
   new DeadLetterAlarm(stack, "ReportDlqAlarm", { queue: reportQueue, topic, alarmName: "t-report-dlq" });
+  // As in sst.config.ts: every function gets its own log group with a retention and a scoped log grant.
+  Aspects.of(stack).add(new FunctionLogGroups());
   const id = (c: { node: { defaultChild?: unknown } }) =>
     stack.getLogicalId(c.node.defaultChild as import("aws-cdk-lib").CfnElement);
   return {
     template: Template.fromStack(stack),
+    stack,
     ids: {
       bucket: id(bucket),
       topic: id(topic),
@@ -111,17 +153,23 @@ function build(opts: { retain: boolean; aps: boolean }): Built {
       report: id(report),
       probeQueue: id(probeQueue),
       reportQueue: id(reportQueue),
+      ...(key instanceof kms.Key ? { key: id(key) } : {}),
+      ...(group ? { group: stack.getLogicalId(group) } : {}),
     },
   };
 }
 
 let dev: Built;
 let prod: Built;
+let withKey: Built;
+let importedKey: Built;
 beforeAll(() => {
   const t0 = performance.now();
   dev = build({ retain: false, aps: false });
-  prod = build({ retain: true, aps: true });
-  console.log(`[infra] synthesized 2 test stacks in ${Math.round(performance.now() - t0)} ms`);
+  prod = build({ retain: true, aps: true, scheduleGroup: true });
+  withKey = build({ retain: true, aps: false, kms: "create" });
+  importedKey = build({ retain: false, aps: false, kms: "import" });
+  console.log(`[infra] synthesized 4 test stacks in ${Math.round(performance.now() - t0)} ms`);
 });
 
 describe("reports bucket", () => {
@@ -219,9 +267,10 @@ describe("notification topic", () => {
 });
 
 describe("IAM", () => {
-  for (const variant of ["dev", "prod"] as const) {
-    it(`has no wildcard actions and no s3 statement on Resource * (${variant})`, () => {
-      const built = variant === "dev" ? dev : prod;
+  const variants = () => ({ dev, prod, withKey, importedKey });
+  for (const variant of ["dev", "prod", "withKey", "importedKey"] as const) {
+    it(`has no wildcard actions, no Resource * and no managed policies, inline or managed (${variant})`, () => {
+      const built = variants()[variant];
       expect(iamPolicyStatements(built.template).length).toBeGreaterThan(5);
       expect(leastPrivilegeViolations(built.template)).toEqual([]);
     });
@@ -232,20 +281,37 @@ describe("IAM", () => {
     const stack = new Stack(app, "Bad", { env: ENV });
     const fn = inlineFn(stack, "Fn", 10);
     fn.addToRolePolicy(new iam.PolicyStatement({ actions: ["s3:*"], resources: ["*"] }));
-    const problems = leastPrivilegeViolations(Template.fromStack(stack));
+    // a customer managed policy with logs:* on *, attached to a role, and a role-inline Resource "*"
+    const role = new iam.Role(stack, "Other", {
+      assumedBy: new iam.ServicePrincipal("lambda.amazonaws.com"),
+      inlinePolicies: {
+        Describe: new iam.PolicyDocument({
+          statements: [new iam.PolicyStatement({ actions: ["ec2:DescribeRegions"], resources: ["*"] })],
+        }),
+      },
+    });
+    new iam.ManagedPolicy(stack, "Logs", {
+      roles: [role],
+      statements: [new iam.PolicyStatement({ actions: ["logs:*"], resources: ["*"] })],
+    });
+    const template = Template.fromStack(stack);
+    const problems = leastPrivilegeViolations(template);
     expect(problems.some((p) => p.includes("wildcard action s3:*"))).toBe(true);
     expect(problems.some((p) => p.includes('s3 statement with Resource "*"'))).toBe(true);
+    expect(problems.some((p) => p.startsWith("Logs") && p.includes("wildcard action logs:*"))).toBe(true);
+    expect(problems.some((p) => p.includes('.Policies.Describe: Resource "*" for ec2:DescribeRegions'))).toBe(
+      true,
+    );
+    // without the FunctionLogGroups aspect CDK attaches AWSLambdaBasicExecutionRole (logs:* on *)
+    const attached = managedPolicyAttachments(template);
+    expect(attached).toHaveLength(1);
+    expect(attached[0]).toContain("AWSLambdaBasicExecutionRole");
+    expect(problems).toContain(attached[0]);
   });
 
-  function statementsOf(built: Built, fnId: string) {
-    const template = built.template;
-    const fn = template.findResources("AWS::Lambda::Function")[fnId];
-    const roleId = (fn!.Properties.Role as { "Fn::GetAtt": string[] })["Fn::GetAtt"][0]!;
-    return iamPolicyStatements(template)
-      .filter(({ policy }) =>
-        refersTo(template.findResources("AWS::IAM::Policy")[policy]?.Properties.Roles, roleId),
-      )
-      .map(({ statement }) => statement);
+  function statementsOf(built: Built, fnId: string): Statement[] {
+    const fn = built.template.findResources("AWS::Lambda::Function")[fnId];
+    return roleStatements(built.template, targetId(fn!.Properties.Role)!);
   }
 
   it("probe: state/* objects only, publish to the topic, remote write to the AMP workspace, SSM by name", () => {
@@ -280,19 +346,170 @@ describe("IAM", () => {
     expect(resources).toContain('"/notifications/*"');
     expect(resources).not.toContain("state/");
     const list = statements.find((s) => actionsOf(s).includes("s3:ListBucket"));
+    // Only what the report lists (the index rebuild lists reports/; notifications/ is never listed).
     // IfExists: the existence check of a GET (no s3:prefix) is allowed, so missing keys read as 404.
-    expect(list?.Condition).toEqual({
-      StringLikeIfExists: { "s3:prefix": ["reports/*", "notifications/*"] },
-    });
+    expect(list?.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": ["reports/*"] } });
     expect(statements.some((s) => actionsOf(s).includes("sns:Publish"))).toBe(true);
     const aps = statements.find((s) => actionsOf(s).includes("aps:QueryMetrics"));
     expect(JSON.stringify(aps?.Resource)).toContain("workspace/ws-1234");
     expect(statements.some((s) => actionsOf(s).includes("aps:RemoteWrite"))).toBe(false);
   });
 
+  it("s3:ListBucket: a named prefix must be one the function lists; no unconditional listing", () => {
+    // What each function lists (packages/core: only the report's index rebuild, `list("reports/")`).
+    const lists = { probe: [PREFIX.state], report: [PREFIX.reports] };
+    for (const built of [dev, prod, withKey]) {
+      const all = allPolicyStatements(built.template).map((x) => x.statement);
+      const listing = all.filter((s) => actionsOf(s).includes("s3:ListBucket"));
+      expect(listing).toHaveLength(2); // one per function, nowhere else
+      for (const [fn, prefixes] of Object.entries(lists)) {
+        const own = statementsOf(built, built.ids[fn as "probe" | "report"]).filter((s) =>
+          actionsOf(s).includes("s3:ListBucket"),
+        );
+        expect(own).toHaveLength(1);
+        const st = own[0]!;
+        expect(actionsOf(st)).toEqual(["s3:ListBucket"]);
+        expect(resourcesOf(st)).toHaveLength(1);
+        expect(refersTo(st.Resource, built.ids.bucket)).toBe(true);
+        // Exactly one operator and one key. StringLikeIfExists, not StringLike: S3's existence check for a
+        // GET of a missing key carries no s3:prefix, and the stores need its 404 (see infra/aws/grants.ts).
+        // A request that names a prefix must name one of the function's.
+        expect(Object.keys(st.Condition ?? {})).toEqual(["StringLikeIfExists"]);
+        const cond = st.Condition?.StringLikeIfExists as Record<string, string[]>;
+        expect(Object.keys(cond)).toEqual(["s3:prefix"]);
+        expect(cond["s3:prefix"]).toEqual(prefixes.map((p) => `${p}*`));
+        for (const pattern of cond["s3:prefix"]!) expect(pattern).toMatch(/^[a-z]+\/\*$/);
+      }
+    }
+  });
+
   it("grants no aps actions when Prometheus is not AMP", () => {
     const all = iamPolicyStatements(dev.template).flatMap(({ statement }) => actionsOf(statement));
     expect(all.filter((a) => a.startsWith("aps:"))).toEqual([]);
+  });
+});
+
+describe("function logs", () => {
+  it("every function (the auto-delete provider too) logs into its own log group with a retention", () => {
+    for (const built of [dev, prod, withKey, importedKey]) {
+      const { problems, functions } = functionLogProblems(built.template);
+      expect(problems).toEqual([]);
+      // probe + report (+ the auto-delete provider on non-retained variants)
+      expect(functions).toBe(built === dev || built === importedKey ? 3 : 2);
+    }
+    const groups = Object.values(dev.template.findResources("AWS::Logs::LogGroup"));
+    expect(groups.map((g) => g.Properties.RetentionInDays)).toEqual([30, 30, 30]);
+  });
+
+  it("no role keeps AWSLambdaBasicExecutionRole or any other managed policy", () => {
+    for (const built of [dev, prod, withKey, importedKey]) {
+      expect(managedPolicyAttachments(built.template)).toEqual([]);
+      expect(JSON.stringify(built.template.toJSON())).not.toContain("AWSLambdaBasicExecutionRole");
+    }
+  });
+
+  it("grants logs:CreateLogStream and logs:PutLogEvents on the function's own group only, never CreateLogGroup", () => {
+    const all = allPolicyStatements(dev.template).map((x) => x.statement);
+    const logs = all.filter((s) => actionsOf(s).some((a) => a.startsWith("logs:")));
+    expect(logs).toHaveLength(3);
+    for (const st of logs) {
+      expect(st.Sid).toBe("WriteOwnLogs");
+      expect(actionsOf(st).sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(JSON.stringify(st.Resource)).toMatch(/:logs:eu-central-1:123456789012:log-group:.*:\*"/);
+    }
+    expect(all.flatMap(actionsOf)).not.toContain("logs:CreateLogGroup");
+    // the provider's handler logs into the group the aspect created for it
+    const [providerId, provider] = Object.entries(dev.template.findResources("AWS::Lambda::Function")).find(
+      ([id]) => id.startsWith("CustomS3AutoDeleteObjects"),
+    )!;
+    expect(providerId).toBeTruthy();
+    expect(targetId(provider.Properties.LoggingConfig.LogGroup)).toMatch(/^CustomS3AutoDeleteObjects.*Logs/);
+  });
+
+  it("the check fails for a function without the aspect", () => {
+    const app = new App();
+    const stack = new Stack(app, "NoAspect", { env: ENV });
+    inlineFn(stack, "Fn", 10);
+    const { problems } = functionLogProblems(Template.fromStack(stack));
+    expect(problems).toEqual([expect.stringContaining("no LoggingConfig.LogGroup")]);
+  });
+});
+
+describe("KMS (optional customer-managed key)", () => {
+  it("is off by default: SSE-S3 bucket, topic without KMS, no key, no kms grants", () => {
+    for (const built of [dev, prod]) {
+      expect(Object.keys(built.template.findResources("AWS::KMS::Key"))).toHaveLength(0);
+      const topic = built.template.findResources("AWS::SNS::Topic")[built.ids.topic];
+      expect(topic?.Properties.KmsMasterKeyId).toBeUndefined();
+      const all = allPolicyStatements(built.template).flatMap((x) => actionsOf(x.statement));
+      expect(all.filter((a) => a.startsWith("kms:"))).toEqual([]);
+    }
+  });
+
+  it("encrypts the bucket (SSE-KMS, bucket key) and the topic with the created, rotated key", () => {
+    const { template, ids } = withKey;
+    const key = template.findResources("AWS::KMS::Key")[ids.key!];
+    expect(key?.Properties.EnableKeyRotation).toBe(true);
+    expect(key?.DeletionPolicy).toBe("Retain"); // retained with the retained bucket
+    const bucket = template.findResources("AWS::S3::Bucket")[ids.bucket]?.Properties;
+    const [rule] = bucket.BucketEncryption.ServerSideEncryptionConfiguration;
+    expect(rule.ServerSideEncryptionByDefault.SSEAlgorithm).toBe("aws:kms");
+    expect(refersTo(rule.ServerSideEncryptionByDefault.KMSMasterKeyID, ids.key!)).toBe(true);
+    expect(rule.BucketKeyEnabled).toBe(true);
+    const topic = template.findResources("AWS::SNS::Topic")[ids.topic]?.Properties;
+    expect(refersTo(topic.KmsMasterKeyId, ids.key!)).toBe(true);
+  });
+
+  it("key policy: delegates to the account's IAM (the functions' grants) and lets this account's alarms publish", () => {
+    const { template, ids } = withKey;
+    const statements = template.findResources("AWS::KMS::Key")[ids.key!]?.Properties.KeyPolicy
+      .Statement as Statement[];
+    expect(statements).toHaveLength(2);
+    const root = statements.find((s) => JSON.stringify(s.Principal).includes(":iam::123456789012:root"));
+    expect(root).toMatchObject({ Effect: "Allow", Action: "kms:*", Resource: "*" });
+    expect(root?.Condition).toBeUndefined();
+    const cw = statements.find((s) => s.Sid === "AllowCloudWatchAlarmsOfThisAccountToPublish");
+    expect(cw).toMatchObject({
+      Effect: "Allow",
+      Principal: { Service: "cloudwatch.amazonaws.com" },
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+    });
+    expect(JSON.stringify(cw?.Condition)).toContain(":cloudwatch:eu-central-1:123456789012:alarm:*");
+    // nothing else is open: no "*" principal
+    expect(statements.some((s) => JSON.stringify(s.Principal).includes('"*"'))).toBe(false);
+  });
+
+  it("publishers and readers: both functions may use the key for S3 and SNS only", () => {
+    for (const built of [withKey, importedKey]) {
+      for (const fn of [built.ids.probe, built.ids.report]) {
+        const fnRes = built.template.findResources("AWS::Lambda::Function")[fn];
+        const keyStatements = roleStatements(built.template, targetId(fnRes!.Properties.Role)!).filter((s) =>
+          actionsOf(s).some((a) => a.startsWith("kms:")),
+        );
+        expect(keyStatements).toHaveLength(1);
+        const st = keyStatements[0]!;
+        expect(actionsOf(st).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+        if (built === withKey) expect(refersTo(st.Resource, built.ids.key!)).toBe(true);
+        else expect(st.Resource).toBe(KEY_ARN);
+        expect(st.Condition).toEqual({
+          StringEquals: {
+            "kms:ViaService": ["s3.eu-central-1.amazonaws.com", "sns.eu-central-1.amazonaws.com"],
+          },
+        });
+      }
+    }
+  });
+
+  it("an imported key: used by bucket and topic, its key policy left alone, with a warning for CloudWatch", () => {
+    const { template, stack, ids } = importedKey;
+    expect(Object.keys(template.findResources("AWS::KMS::Key"))).toHaveLength(0);
+    const topic = template.findResources("AWS::SNS::Topic")[ids.topic]?.Properties;
+    expect(topic.KmsMasterKeyId).toBe(KEY_ARN);
+    Annotations.fromStack(stack).hasWarning(
+      "/InfraTest/Notifications",
+      Match.stringLikeRegexp("key policy must let cloudwatch.amazonaws.com"),
+    );
   });
 });
 
@@ -346,6 +563,40 @@ describe("schedules", () => {
       expect(refersTo(s.Target.Arn, dev.ids.report)).toBe(true);
       const input = JSON.parse(s.Target.Input);
       expect(input).toEqual({ schedule: s.ScheduleExpression.includes("MON") ? "weekly" : "monthly" });
+    }
+  });
+
+  it("are assumable by Scheduler only for this account and the schedules' group (aws:SourceArn)", () => {
+    const trusts = (b: Built) =>
+      Object.entries(b.template.findResources("AWS::IAM::Role"))
+        .map(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement as Statement[])
+        .filter((st) => JSON.stringify(st).includes("scheduler.amazonaws.com"));
+    for (const b of [dev, prod]) {
+      expect(trusts(b)).toHaveLength(2);
+      for (const statements of trusts(b)) {
+        expect(statements).toHaveLength(1);
+        expect(statements[0]).toMatchObject({
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Principal: { Service: "scheduler.amazonaws.com" },
+        });
+        const equals = statements[0]!.Condition?.StringEquals as Record<string, unknown>;
+        expect(Object.keys(equals).sort()).toEqual(["aws:SourceAccount", "aws:SourceArn"]);
+        expect(equals["aws:SourceAccount"]).toBe("123456789012");
+        if (b === prod) expect(equals["aws:SourceArn"]).toEqual({ "Fn::GetAtt": [prod.ids.group, "Arn"] });
+        else
+          expect(JSON.stringify(equals["aws:SourceArn"])).toContain(
+            ":scheduler:eu-central-1:123456789012:schedule-group/default",
+          );
+      }
+    }
+    // the schedules live in that group
+    for (const s of Object.values(prod.template.findResources("AWS::Scheduler::Schedule"))) {
+      expect(s.Properties.GroupName).toBe("t-reports");
+      expect(s.DependsOn).toContain(prod.ids.group);
+    }
+    for (const s of Object.values(dev.template.findResources("AWS::Scheduler::Schedule"))) {
+      expect(s.Properties.GroupName).toBeUndefined();
     }
   });
 

@@ -26,10 +26,61 @@ export function iamPolicyStatements(template: Template): { policy: string; state
   return out;
 }
 
-/** Problems that make a policy statement not least-privilege: wildcard actions, `Resource: *` on s3. */
+type Doc = { Statement: Statement[] };
+type Props = Record<string, unknown>;
+const propsOf = (res: unknown): Props => ((res as { Properties?: Props }).Properties ?? {}) as Props;
+
+/**
+ * Every statement of every identity policy document in the template: `AWS::IAM::Policy`,
+ * `AWS::IAM::ManagedPolicy` and the inline `Policies` of `AWS::IAM::Role` (CDK's custom-resource providers
+ * put theirs there), each with a label naming where it came from.
+ */
+export function allPolicyStatements(template: Template): { policy: string; statement: Statement }[] {
+  const out: { policy: string; statement: Statement }[] = [];
+  for (const type of ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"]) {
+    for (const [id, res] of Object.entries(template.findResources(type))) {
+      const doc = propsOf(res).PolicyDocument as Doc;
+      for (const statement of doc.Statement) out.push({ policy: id, statement });
+    }
+  }
+  for (const [id, res] of Object.entries(template.findResources("AWS::IAM::Role"))) {
+    for (const inline of (propsOf(res).Policies ?? []) as { PolicyName: string; PolicyDocument: Doc }[]) {
+      for (const statement of inline.PolicyDocument.Statement) {
+        out.push({ policy: `${id}.Policies.${inline.PolicyName}`, statement });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Managed policies attached to roles that the template does not define itself (AWS managed policies such as
+ * AWSLambdaBasicExecutionRole, or ARNs from elsewhere): their documents cannot be checked offline, so any
+ * such attachment is a problem. A `Ref` to an `AWS::IAM::ManagedPolicy` of the template is fine (its
+ * document is checked with the others).
+ */
+export function managedPolicyAttachments(template: Template): string[] {
+  const own = new Set(Object.keys(template.findResources("AWS::IAM::ManagedPolicy")));
+  const problems: string[] = [];
+  for (const [id, res] of Object.entries(template.findResources("AWS::IAM::Role"))) {
+    for (const arn of (propsOf(res).ManagedPolicyArns ?? []) as unknown[]) {
+      const ref = (arn as { Ref?: unknown }).Ref;
+      if (typeof ref === "string" && own.has(ref)) continue;
+      problems.push(`${id}: managed policy attached (${JSON.stringify(arn)})`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Problems that make the template's IAM not least-privilege: wildcard actions, `Resource: *` (on s3 always;
+ * otherwise unless every action is in `allowStarResourceFor`), in any identity policy document (inline,
+ * role-inline, customer managed), and managed policies attached to roles whose documents are not in the
+ * template (AWSLambdaBasicExecutionRole: logs:* on `*`).
+ */
 export function leastPrivilegeViolations(template: Template, allowStarResourceFor: string[] = []): string[] {
   const problems: string[] = [];
-  for (const { policy, statement } of iamPolicyStatements(template)) {
+  for (const { policy, statement } of allPolicyStatements(template)) {
     const actions = actionsOf(statement);
     for (const action of actions) {
       if (action.includes("*")) problems.push(`${policy}: wildcard action ${action}`);
@@ -42,7 +93,70 @@ export function leastPrivilegeViolations(template: Template, allowStarResourceFo
       problems.push(`${policy}: Resource "*" for ${actions.join(", ")}`);
     }
   }
+  problems.push(...managedPolicyAttachments(template));
   return problems;
+}
+
+/** The logical id a `{"Ref": id}` / `{"Fn::GetAtt": [id, attr]}` points at, else undefined. */
+export function targetId(value: unknown): string | undefined {
+  const v = value as { Ref?: unknown; "Fn::GetAtt"?: unknown[] } | undefined;
+  if (typeof v?.Ref === "string") return v.Ref;
+  const att = v?.["Fn::GetAtt"]?.[0];
+  return typeof att === "string" ? att : undefined;
+}
+
+/** Every statement that applies to a role: its inline `Policies` and the `AWS::IAM::Policy`s attached to it. */
+export function roleStatements(template: Template, roleId: string): Statement[] {
+  const role = template.findResources("AWS::IAM::Role")[roleId];
+  const inline = ((role ? propsOf(role).Policies : undefined) ?? []) as { PolicyDocument: Doc }[];
+  const attached = Object.values(template.findResources("AWS::IAM::Policy"))
+    .map(propsOf)
+    .filter((p) => ((p.Roles ?? []) as unknown[]).some((r) => targetId(r) === roleId))
+    .map((p) => p.PolicyDocument as Doc);
+  return [...inline.map((p) => p.PolicyDocument), ...attached].flatMap((d) => d.Statement);
+}
+
+/**
+ * Every `AWS::Lambda::Function` must log into an `AWS::Logs::LogGroup` of the same template that has a
+ * `RetentionInDays`, and its role may use logs actions only as logs:CreateLogStream/PutLogEvents on that
+ * group. Returns the problems (empty when all functions comply) and the number of functions checked.
+ */
+export function functionLogProblems(template: Template): { problems: string[]; functions: number } {
+  const problems: string[] = [];
+  const groups = template.findResources("AWS::Logs::LogGroup");
+  const fns = Object.entries(template.findResources("AWS::Lambda::Function"));
+  for (const [id, res] of fns) {
+    const props = propsOf(res);
+    const groupId = targetId((props.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup);
+    const group = groupId ? groups[groupId] : undefined;
+    if (!groupId || !group) {
+      problems.push(`${id}: no LoggingConfig.LogGroup of this template`);
+      continue;
+    }
+    if (typeof propsOf(group).RetentionInDays !== "number")
+      problems.push(`${id}: ${groupId} has no retention`);
+    const roleId = targetId(props.Role);
+    if (!roleId) {
+      problems.push(`${id}: role is not a role of this template`);
+      continue;
+    }
+    const logs = roleStatements(template, roleId).filter((st) =>
+      actionsOf(st).some((a) => a.startsWith("logs:")),
+    );
+    if (logs.length === 0) problems.push(`${id}: ${roleId} may not write its logs`);
+    for (const st of logs) {
+      const actions = actionsOf(st).sort();
+      if (JSON.stringify(actions) !== JSON.stringify(["logs:CreateLogStream", "logs:PutLogEvents"])) {
+        problems.push(`${id}: ${roleId} has logs actions ${actions.join(", ")}`);
+      }
+      if (!refersTo(st.Resource, groupId) || resourcesOf(st).length !== 1) {
+        problems.push(
+          `${id}: ${roleId} logs statement not limited to ${groupId}: ${JSON.stringify(st.Resource)}`,
+        );
+      }
+    }
+  }
+  return { problems, functions: fns.length };
 }
 
 /** A CloudFormation value that is (or joins to) a reference to the given logical id. */

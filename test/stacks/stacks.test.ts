@@ -10,7 +10,19 @@ import { join } from "node:path";
 import type { Template } from "aws-cdk-lib/assertions";
 import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { actionsOf, iamPolicyStatements, leastPrivilegeViolations } from "../infra/helpers.js";
+import { REPORT_RESERVED_CONCURRENCY } from "../../infra/aws/index.js";
+import { kmsSettingFor } from "../../stacks/settings.js";
+import {
+  actionsOf,
+  allPolicyStatements,
+  functionLogProblems,
+  iamPolicyStatements,
+  leastPrivilegeViolations,
+  managedPolicyAttachments,
+  roleStatements,
+  type Statement,
+  targetId,
+} from "../infra/helpers.js";
 import { ACCOUNT, REGION, resourceList, type Synthesized, synthesize } from "./synth.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, asserted field by field
@@ -22,6 +34,26 @@ function productFunction(t: Template, handler: string): Res {
   const found = resources(t, "AWS::Lambda::Function").filter(([, r]) => r.Properties.Handler === handler);
   expect(found).toHaveLength(1);
   return found[0]![1];
+}
+const PROBE_HANDLER = "packages/functions/src/probe.handler";
+const REPORT_HANDLER = "packages/functions/src/report.handler";
+/** Every statement of the role of the product function with this handler. */
+function functionStatements(t: Template, handler: string): Statement[] {
+  return roleStatements(t, targetId(productFunction(t, handler).Properties.Role)!);
+}
+
+/** Least-privilege checks every synthesized variant must pass (default stages and the KMS variant). */
+function expectLeastPrivilege(app: Synthesized) {
+  for (const [name, t] of Object.entries(app.templates)) {
+    expect(leastPrivilegeViolations(t), name).toEqual([]);
+    // logs: no role keeps AWSLambdaBasicExecutionRole (logs:* on *) or any other managed policy
+    expect(managedPolicyAttachments(t), name).toEqual([]);
+    expect(JSON.stringify(t.toJSON()), name).not.toContain("AWSLambdaBasicExecutionRole");
+    // every function, SST's CustomResourceHandler and CDK's auto-delete provider included
+    const { problems, functions } = functionLogProblems(t);
+    expect(problems, name).toEqual([]);
+    expect(functions, name).toBeGreaterThanOrEqual(1);
+  }
 }
 
 let s: Synthesized;
@@ -36,8 +68,26 @@ describe("app", () => {
     for (const stack of Object.values(s.stacks)) expect(stack.stackName).toMatch(/^test-sla-monitor-/);
   });
 
-  it("grants no wildcard actions, no s3 on Resource * and no Resource * at all in IAM policies", () => {
-    for (const t of Object.values(s.templates)) expect(leastPrivilegeViolations(t)).toEqual([]);
+  it("grants no wildcard actions, no Resource * and no managed policies (inline, role-inline, managed)", () => {
+    expectLeastPrivilege(s);
+    // what the checks above covered: inline policies, the auto-delete provider's role-inline policy
+    expect(allPolicyStatements(s.templates.Storage!).length).toBeGreaterThan(
+      iamPolicyStatements(s.templates.Storage!).length,
+    );
+  });
+
+  it("gives every Lambda function a log group with a retention and a log grant on it only", () => {
+    const count = (name: string) => resources(s.templates[name]!, "AWS::Lambda::Function").length;
+    // SST's CustomResourceHandler in every stack, CDK's auto-delete provider in Storage (non-prod)
+    expect([count("Storage"), count("Probes"), count("Reports")]).toEqual([2, 2, 2]);
+    for (const t of Object.values(s.templates)) expect(functionLogProblems(t).problems).toEqual([]);
+    const retention = (name: string) =>
+      resources(s.templates[name]!, "AWS::Logs::LogGroup")
+        .map(([, r]) => r.Properties.RetentionInDays as number)
+        .sort((a, b) => a - b);
+    expect(retention("Storage")).toEqual([30, 30]);
+    expect(retention("Probes")).toEqual([30, 30]); // probe 1 month, CustomResourceHandler 1 month
+    expect(retention("Reports")).toEqual([30, 90]); // report 3 months
   });
 });
 
@@ -138,6 +188,72 @@ describe("functions", () => {
       const [queueId] = resources(t, "AWS::SQS::Queue")[0]!;
       expect(JSON.stringify(configs[0]![1].Properties.DestinationConfig.OnFailure)).toContain(queueId);
     }
+  });
+});
+
+describe("least privilege", () => {
+  it("s3:ListBucket: a named prefix must be one the function lists (probe state/, report reports/)", () => {
+    const expected = { [PROBE_HANDLER]: ["state/*"], [REPORT_HANDLER]: ["reports/*"] };
+    for (const [handler, prefixes] of Object.entries(expected)) {
+      const t = handler === PROBE_HANDLER ? s.templates.Probes! : s.templates.Reports!;
+      const list = functionStatements(t, handler).filter((st) => actionsOf(st).includes("s3:ListBucket"));
+      expect(list).toHaveLength(1);
+      // IfExists (see infra/aws/grants.ts): a prefix-less request is S3's existence check for a GET of a
+      // missing key, which must answer 404; any request naming a prefix must name one of these.
+      expect(list[0]!.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": prefixes } });
+    }
+    // no other ListBucket anywhere, and none without the prefix condition
+    const all = Object.values(s.templates).flatMap((t) => allPolicyStatements(t).map((x) => x.statement));
+    const listing = all.filter((st) => actionsOf(st).includes("s3:ListBucket"));
+    expect(listing).toHaveLength(2);
+    for (const st of listing) expect(Object.keys(st.Condition ?? {})).toEqual(["StringLikeIfExists"]);
+  });
+
+  it("caps the report function's concurrency; the probe keeps the account's", () => {
+    const report = productFunction(s.templates.Reports!, REPORT_HANDLER);
+    expect(report.Properties.ReservedConcurrentExecutions).toBe(REPORT_RESERVED_CONCURRENCY);
+    expect(REPORT_RESERVED_CONCURRENCY).toBe(2);
+    const probe = productFunction(s.templates.Probes!, PROBE_HANDLER);
+    expect(probe.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("lets Scheduler assume the schedule roles only for this account and the stack's schedule group", () => {
+    const t = s.templates.Reports!;
+    const groups = resources(t, "AWS::Scheduler::ScheduleGroup");
+    expect(groups).toHaveLength(1);
+    const [groupId, group] = groups[0]!;
+    expect(group.Properties.Name).toBe("test-sla-monitor-reports");
+    for (const [, schedule] of resources(t, "AWS::Scheduler::Schedule")) {
+      expect(schedule.Properties.GroupName).toBe("test-sla-monitor-reports");
+    }
+    const trusts = resources(t, "AWS::IAM::Role")
+      .map(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement as Statement[])
+      .filter((st) => JSON.stringify(st).includes("scheduler.amazonaws.com"));
+    expect(trusts).toHaveLength(3);
+    for (const [statement] of trusts) {
+      expect(statement?.Condition).toEqual({
+        StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": { "Fn::GetAtt": [groupId, "Arn"] } },
+      });
+    }
+  });
+
+  it("uses no customer-managed KMS key unless configured (SSE-S3 bucket, topic without KMS)", () => {
+    for (const t of Object.values(s.templates)) expect(resources(t, "AWS::KMS::Key")).toHaveLength(0);
+    const [, bucket] = resources(s.templates.Storage!, "AWS::S3::Bucket")[0]!;
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { ServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } },
+    ]);
+    const [, topic] = resources(s.templates.Storage!, "AWS::SNS::Topic")[0]!;
+    expect(topic.Properties.KmsMasterKeyId).toBeUndefined();
+  });
+
+  it("accepts only KMS key ARNs (not aliases) for an existing key", () => {
+    const keyArn = `arn:aws:kms:${REGION}:${ACCOUNT}:key/11111111-2222-3333-4444-555555555555`;
+    expect(kmsSettingFor({ kms: { prod: { keyArn } } }, "prod")).toEqual({ keyArn });
+    expect(kmsSettingFor({ kms: { prod: { keyArn } } }, "dev")).toBeUndefined();
+    expect(() =>
+      kmsSettingFor({ kms: { prod: { keyArn: `arn:aws:kms:${REGION}:${ACCOUNT}:alias/sla` } } }, "prod"),
+    ).toThrow(/KMS key ARN/);
   });
 });
 
@@ -260,6 +376,91 @@ describe("stage prod", () => {
   });
 
   it("stays least-privilege with AMP grants", () => {
-    for (const t of Object.values(prod.templates)) expect(leastPrivilegeViolations(t)).toEqual([]);
+    expectLeastPrivilege(prod);
+    expect(resources(prod.templates.Storage!, "AWS::Lambda::Function")).toHaveLength(1); // no auto-delete
+  });
+});
+
+describe("stage with a customer-managed KMS key (deployOptions.kms: { create: true })", () => {
+  let k: Synthesized;
+  beforeAll(async () => {
+    k = await synthesize("kms", { kms: { kms: { create: true } } });
+  }, 300_000);
+
+  it("creates one rotated key and encrypts the bucket (SSE-KMS, bucket key) and the topic with it", () => {
+    const storage = k.templates.Storage!;
+    const keys = resources(storage, "AWS::KMS::Key");
+    expect(keys).toHaveLength(1);
+    const [keyId, key] = keys[0]!;
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe("Delete"); // non-retained stage
+    const [, bucket] = resources(storage, "AWS::S3::Bucket")[0]!;
+    expect(bucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      {
+        BucketKeyEnabled: true,
+        ServerSideEncryptionByDefault: {
+          SSEAlgorithm: "aws:kms",
+          KMSMasterKeyID: { "Fn::GetAtt": [keyId, "Arn"] },
+        },
+      },
+    ]);
+    const [, topic] = resources(storage, "AWS::SNS::Topic")[0]!;
+    expect(topic.Properties.KmsMasterKeyId).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+    const outputs = storage.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.StorageKeyArn?.Value).toEqual({ "Fn::GetAtt": [keyId, "Arn"] });
+    expect(resources(storage, "AWS::KMS::Alias")[0]![1].Properties.AliasName).toBe(
+      "alias/kms-sla-monitor-storage",
+    );
+  });
+
+  it("key policy allows the publishers: the functions via IAM delegation, CloudWatch alarms of this account", () => {
+    const [, key] = resources(k.templates.Storage!, "AWS::KMS::Key")[0]!;
+    const statements = key.Properties.KeyPolicy.Statement as Statement[];
+    expect(statements).toHaveLength(2);
+    // the account's IAM policies decide for principals of the account: the functions' grants below count
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: "Allow",
+        Action: "kms:*",
+        Principal: {
+          AWS: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iam::${ACCOUNT}:root`]] },
+        },
+      }),
+    );
+    const cw = statements.find((st) => JSON.stringify(st.Principal).includes("cloudwatch.amazonaws.com"));
+    expect(cw).toMatchObject({
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:GenerateDataKey"],
+      Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } },
+    });
+    expect(JSON.stringify(cw?.Condition?.ArnLike)).toContain(`:cloudwatch:${REGION}:${ACCOUNT}:alarm:*`);
+    // the alarms that publish live in the Probes and Reports stacks, on the encrypted topic
+    for (const name of ["Probes", "Reports"]) {
+      expect(resources(k.templates[name]!, "AWS::CloudWatch::Alarm").length).toBeGreaterThan(3);
+    }
+  });
+
+  it("lets both functions use the key through S3 and SNS only", () => {
+    for (const [name, handler] of [
+      ["Probes", PROBE_HANDLER],
+      ["Reports", REPORT_HANDLER],
+    ] as const) {
+      const kmsStatements = functionStatements(k.templates[name]!, handler).filter((st) =>
+        actionsOf(st).some((a) => a.startsWith("kms:")),
+      );
+      expect(kmsStatements).toHaveLength(1);
+      const st = kmsStatements[0]!;
+      expect(actionsOf(st).sort()).toEqual(["kms:Decrypt", "kms:GenerateDataKey"]);
+      expect(JSON.stringify(st.Resource)).toContain(
+        "kms-sla-monitor-Storage:ExportsOutputFnGetAttStorageKey",
+      );
+      expect(st.Condition).toEqual({
+        StringEquals: { "kms:ViaService": [`s3.${REGION}.amazonaws.com`, `sns.${REGION}.amazonaws.com`] },
+      });
+    }
+  });
+
+  it("stays least-privilege, every function with its retained log group", () => {
+    expectLeastPrivilege(k);
   });
 });

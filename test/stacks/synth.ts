@@ -7,7 +7,8 @@ import { Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { App } from "sst/constructs";
 import { initProject } from "sst/project.js";
-import config from "../../sst.config.js";
+import config, { deployOptions } from "../../sst.config.js";
+import type { DeployOptions } from "../../stacks/settings.js";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-central-1";
@@ -29,12 +30,20 @@ export function resourceList(s: Synthesized): string[] {
   );
 }
 
-export async function synthesize(stage: string): Promise<Synthesized> {
+/** `options` replace sst.config.ts's `deployOptions` for this synthesis only (e.g. a KMS variant). */
+export async function synthesize(stage: string, options?: DeployOptions): Promise<Synthesized> {
   if (process.env.NODE_ENV !== "test") throw new Error("NODE_ENV must be 'test' (vitest sets it)");
   const t0 = performance.now();
   await initProject({ stage });
   const app = new App({ mode: "deploy", stage, name: "sla-monitor", region: REGION, account: ACCOUNT });
-  await config.stacks(app);
+  const saved = { ...deployOptions };
+  if (options) Object.assign(deployOptions, options);
+  try {
+    await config.stacks(app);
+  } finally {
+    for (const key of Object.keys(deployOptions)) delete deployOptions[key as keyof DeployOptions];
+    Object.assign(deployOptions, saved);
+  }
   await app.finish();
   const stacks: Record<string, Stack> = {};
   const templates: Record<string, Template> = {};
