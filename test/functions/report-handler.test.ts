@@ -50,7 +50,7 @@ describe("report Lambda handler", () => {
       [{ period: "2026-13" }, /2026-13/],
       [{ period: "2026-10", from: "2026-10-01", to: "2026-10-02" }, /either "period" or "from" and "to"/],
       [{ from: "2026-10-01" }, /go together|either/],
-      [{ period: "2026-10", slos: ["no-such-slo"] }, /unknown SLO name\(s\): no-such-slo/],
+      [{ period: "2026-10", slos: ["no-such-slo"] }, /unknown SLO name\(s\): "no-such-slo" \(known: "/],
       [{ period: "2026-10", notfiy: true }, /notfiy/],
       [{ period: "2099-01" }, /period "2099-01" is in the future/],
       [{ period: "1999-12" }, /period "1999-12" starts before 2000-01-01/],

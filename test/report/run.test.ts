@@ -147,7 +147,7 @@ describe("runReport", () => {
         sloFilter: ["nope"],
         sourceLabel: url,
       }),
-    ).rejects.toThrow(/unknown SLO name\(s\): nope/);
+    ).rejects.toThrow(/unknown SLO name\(s\): "nope" \(known: "/);
     expect(await readdir(dir)).toEqual([]);
   });
 });
