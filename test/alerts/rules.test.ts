@@ -31,8 +31,8 @@ describe("burn-rate alert rules", () => {
     const file = join(dir, "fixture-rules.yml");
     await writeFile(file, renderAlertRules(config));
     const { stdout } = await run(promtool, ["check", "rules", file]);
-    // 5 SLOs x (4 recording rules + 2 alerts)
-    expect(stdout).toMatch(/SUCCESS: 30 rules found/);
+    // 5 SLOs x (5 recording rules + 3 alerts)
+    expect(stdout).toMatch(/SUCCESS: 40 rules found/);
   });
 
   it("page within minutes of a full outage, warn later, stay silent while healthy (promtool test rules)", async () => {
@@ -77,12 +77,71 @@ describe("burn-rate alert rules", () => {
             at("125m", "SLOErrorBudgetBurnSlow", []),
             // after the 15 m hold the slow burn warns too
             at("140m", "SLOErrorBudgetBurnSlow", ["SLOErrorBudgetBurnSlow"]),
+            at("110m", "SLOErrorBudgetBurnTicket", []),
           ],
         },
       ],
     };
     await writeFile(join(dir, "tests.yml"), stringify(tests));
     const r = await run(promtool, ["test", "rules", "tests.yml"], { cwd: dir }).catch((e) => e);
+    expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS/);
+  });
+
+  it("open a ticket for a slow leak that never pages (promtool test rules)", async () => {
+    const config = parseConfig(
+      JSON.stringify({
+        slos: [
+          {
+            name: "checkout",
+            service: "shop",
+            objective: 99.9,
+            sli: {
+              type: "ratio",
+              good: { metric: "http_requests_total", labels: { code: "200" } },
+              total: { metric: "http_requests_total" },
+            },
+          },
+        ],
+      }),
+      { format: "json" },
+    );
+    const rulesText = renderAlertRules(config);
+    await writeFile(join(dir, "ticket-rules.yml"), rulesText);
+    const ticket = (
+      parse(rulesText).groups[0].rules as { alert?: string; labels: object; annotations: object }[]
+    )
+      .filter((x) => x.alert === "SLOErrorBudgetBurnTicket")
+      .map((x) => ({ exp_labels: x.labels, exp_annotations: x.annotations }));
+    expect(ticket).toHaveLength(1);
+    const at = (eval_time: string, alertname: string, exp_alerts: object[]) => ({
+      eval_time,
+      alertname,
+      exp_alerts,
+    });
+    // 1 000 requests a minute, 2 of them failing: an error ratio of 0.2 %, twice the 0.1 % budget. That is
+    // far below the paging tiers (14.4x, 6x) but a month's budget would be gone in 15 days.
+    const series = (code: string, perMinute: number) => ({
+      series: `http_requests_total{code="${code}"}`,
+      values: `0+${perMinute}x600`,
+    });
+    const tests = {
+      rule_files: ["ticket-rules.yml"],
+      evaluation_interval: "1m",
+      tests: [
+        {
+          interval: "1m",
+          input_series: [series("200", 998), series("500", 2)],
+          alert_rule_test: [
+            at("30m", "SLOErrorBudgetBurnTicket", []), // held for an hour first
+            at("90m", "SLOErrorBudgetBurnTicket", ticket),
+            at("90m", "SLOErrorBudgetBurnFast", []),
+            at("90m", "SLOErrorBudgetBurnSlow", []),
+          ],
+        },
+      ],
+    };
+    await writeFile(join(dir, "ticket-tests.yml"), stringify(tests));
+    const r = await run(promtool, ["test", "rules", "ticket-tests.yml"], { cwd: dir }).catch((e) => e);
     expect(`${r.stdout}${r.stderr}`).toMatch(/SUCCESS/);
   });
 });

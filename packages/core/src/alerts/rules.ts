@@ -2,14 +2,17 @@
  * Prometheus recording and alerting rules for multi-window, multi-burn-rate SLO alerts (Google SRE
  * workbook, DESIGN.md §5), generated from the config (pure). The reports judge whole periods; these rules
  * page within minutes: fast burn = `notify.burnRate.fast` (14.4) over 1 h and 5 m, slow burn =
- * `notify.burnRate.slow` (6) over 6 h and 30 m. Load the output into Prometheus, AMP or Mimir rulers.
+ * `notify.burnRate.slow` (6) over 6 h and 30 m, and the workbook's third tier, a ticket at
+ * `notify.burnRate.ticket` (1) over 3 d and 6 h. The workbook sizes the tiers for a 30-day budget (2 %, 5 %
+ * and 10 % of it spent); for a weekly SLO the same burn rates spend 4.3x those shares. Load the output into
+ * Prometheus, AMP or Mimir rulers.
  */
 import { stringify } from "yaml";
 import type { SlaConfig, Slo } from "../config/schema.js";
 import { escapeLabelValue } from "../prometheus/promql.js";
 import { probeSelector, requestSelectors, type SliSpec } from "../report/queries.js";
 
-export const BURN_WINDOWS = ["5m", "30m", "1h", "6h"] as const;
+export const BURN_WINDOWS = ["5m", "30m", "1h", "6h", "3d"] as const;
 type BurnWindow = (typeof BURN_WINDOWS)[number];
 
 const recordName = (w: BurnWindow) => `sla:error_ratio:rate${w}`;
@@ -41,7 +44,7 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 
-function sloRules(slo: Slo, burn: { fast: number; slow: number }): Rule[] {
+function sloRules(slo: Slo, burn: { fast: number; slow: number; ticket: number }): Rule[] {
   if (errorRatioExpr(slo.sli, "5m") === null) return [];
   const ids = { slo: slo.name, service: slo.service };
   const sel = `{slo="${escapeLabelValue(slo.name)}"}`;
@@ -76,6 +79,16 @@ function sloRules(slo: Slo, burn: { fast: number; slow: number }): Rule[] {
       annotations: {
         summary: `${slo.name} is burning its error budget ${burn.slow}x too fast`,
         description: `Error ratio over 6 h and 30 m above ${burn.slow}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / burn.slow)} days.`,
+      },
+    },
+    {
+      alert: "SLOErrorBudgetBurnTicket",
+      expr: page(burn.ticket, "3d", "6h"),
+      for: "1h",
+      labels: { ...ids, severity: "ticket", kind: "breach" },
+      annotations: {
+        summary: `${slo.name} is spending its error budget ${burn.ticket}x as fast as it can afford`,
+        description: `Error ratio over 3 d and 6 h above ${burn.ticket}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / burn.ticket)} days.`,
       },
     },
   ];

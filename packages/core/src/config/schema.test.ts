@@ -63,7 +63,7 @@ describe("defaults", () => {
       downAfter: 3,
       recoverAfter: 2,
       tlsWarnDays: 14,
-      burnRate: { fast: 14.4, slow: 6 },
+      burnRate: { fast: 14.4, slow: 6, ticket: 1 },
       budgetWarningRemaining: 0.25,
       weeklySummary: false,
       monthlySummary: true,
@@ -610,6 +610,8 @@ describe("notify and prometheus", () => {
     expect(issueAt(err, "notify.burnRate.fast").message).toBe("must be above burnRate.slow (6)");
     expect(issueAt(err, "notify.budgetWarningRemaining").message).toBe("must be at most 1");
     expect(issueAt(err, "notify.downAfter").message).toBe("must be at least 1");
+    raw.notify = { burnRate: { fast: 14.4, slow: 2, ticket: 3 } };
+    expect(issueAt(errorOf(raw), "notify.burnRate.slow").message).toBe("must be above burnRate.ticket (3)");
   });
 
   it("parses each auth type and derives remoteWriteUrl", () => {

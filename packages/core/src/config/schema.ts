@@ -489,6 +489,8 @@ export const BurnRateSchema = z.strictObject({
   fast: z.number().positive().default(14.4),
   /** Page when the 6 h and 30 m burn rates both exceed this. */
   slow: z.number().positive().default(6),
+  /** Open a ticket when the 3 d and 6 h burn rates both exceed this (`sla rules` only). */
+  ticket: z.number().positive().default(1),
 });
 
 export const NotifySchema = z.strictObject({
@@ -869,6 +871,13 @@ export function crossFieldIssues(value: unknown): CrossFieldIssue[] {
     const slow = num(value.notify.burnRate.slow);
     if (fast !== undefined && slow !== undefined && fast <= slow) {
       out.push({ path: ["notify", "burnRate", "fast"], message: `must be above burnRate.slow (${slow})` });
+    }
+    const ticket = num(value.notify.burnRate.ticket);
+    if (slow !== undefined && ticket !== undefined && slow <= ticket) {
+      out.push({
+        path: ["notify", "burnRate", "slow"],
+        message: `must be above burnRate.ticket (${ticket})`,
+      });
     }
   }
 
