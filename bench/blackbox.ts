@@ -36,8 +36,14 @@ export interface RunningBlackbox {
   stop(): Promise<void>;
 }
 
-/** Starts the exporter on 127.0.0.1 with one module, `http_2xx` (GET, 2xx, IPv4, 5 s timeout). */
-export async function startBlackbox(binary: string): Promise<RunningBlackbox> {
+/**
+ * Starts the exporter on 127.0.0.1 with the module `http_2xx` (GET, 2xx, IPv4, 5 s timeout), plus `modules`:
+ * more module definitions as YAML lines that go under `modules:` (indented like `http_2xx`, two spaces).
+ */
+export async function startBlackbox(
+  binary: string,
+  opts: { modules?: readonly string[] } = {},
+): Promise<RunningBlackbox> {
   const dir = await mkdtemp(join(tmpdir(), "sla-bench-bbe-"));
   const config = join(dir, "blackbox.yml");
   await writeFile(
@@ -50,6 +56,7 @@ export async function startBlackbox(binary: string): Promise<RunningBlackbox> {
       "    http:",
       "      preferred_ip_protocol: ip4",
       "      ip_protocol_fallback: false",
+      ...(opts.modules ?? []),
       "",
     ].join("\n"),
   );

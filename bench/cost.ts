@@ -6,21 +6,31 @@
  *   npx tsx bench/cost.ts --endpoints 10,200 --probe-latency-ms 400
  *
  * Model (every assumption is printed with the table):
- * - probe Lambda: ceil(N / 500) invocations a minute (one invocation probes up to 500 targets, the
- *   engine's MAX_CONCURRENCY), all of them in flight; memory from infra/aws/sizing.ts; duration =
- *   fixed overhead (state read/write in S3, remote write) + waves × internet probe latency + CPU time,
- *   where CPU time is this run's measured engine CPU per probe (loopback, plain HTTP) plus an assumed TLS
- *   handshake cost, scaled by Lambda's CPU share (memory / 1769 MB = one vCPU).
+ * - probe Lambda: every endpoint HTTPS with a 10 s deadline; targets per invocation (shards) and memory from
+ *   infra/aws/sizing.ts (a shard's CPU demand at most 25 % of its smallest deadline at its vCPU share), all
+ *   of a shard's probes in flight; duration = fixed overhead (state read/write in S3, remote write) + waves ×
+ *   internet probe latency + CPU time, where CPU time is this run's measured CPU per HTTPS probe
+ *   (bench/https-cpu.ts: full handshake, chain verified and captured; HTTPS_PROBE_CPU_MS without a run) ×
+ *   targets, scaled by Lambda's CPU share (memory / 1769 MB = one vCPU).
  * - report Lambda: one SLO per endpoint; 4.35 weekly + 1 monthly + 720 hourly budget-check runs a month; duration = this run's measured
  *   report wall time per SLO (35-day fixture, local Prometheus), CPU part scaled like above, + overhead.
  * - S3: one state GET + PUT per probe run; 8 PUTs per report (5 formats, index, notification markers).
  * - SNS: one publish per report + assumed breach alerts, each delivered to one email subscriber.
- * - AMP (separate column): remote-write ingestion of ~7 samples per probe at $0.90 per 10 M samples.
+ * - AMP (separate column): remote-write ingestion at $0.90 per 10 M samples, of the samples one HTTPS probe
+ *   writes, counted from `probeSeries` (packages/core/src/probe/metrics.ts) itself.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { probeMemoryMb, reportMemoryMb } from "../infra/aws/sizing.js";
+import {
+  HTTPS_PROBE_CPU_MS,
+  ONE_VCPU_MB,
+  probeMemoryMb,
+  reportMemoryMb,
+  targetsPerShard,
+} from "../infra/aws/sizing.js";
 import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
+import { probeSeries } from "../packages/core/src/probe/metrics.js";
+import type { ProbeResult } from "../packages/core/src/probe/types.js";
 import { type BenchResult, ensureOutDir, formatTable, OUT_DIR, RESULTS_FILE, round } from "./lib.js";
 
 export const PRICES = {
@@ -38,17 +48,62 @@ const MINUTES_PER_MONTH = 43_200; // 30 days, as the Synthetics figure (43 200 r
 const WEEKLY_PER_MONTH = 4.35;
 /** the hourly budget check of the running month (stacks/reports.ts) */
 const BUDGET_CHECKS_PER_MONTH = 720;
-const ONE_VCPU_MB = 1769;
-const TARGETS_PER_INVOCATION = MAX_CONCURRENCY;
 /** a probe run keeps all its probes in flight (runProbeCycle) */
 const IN_FLIGHT = MAX_CONCURRENCY;
-const SAMPLES_PER_PROBE = 7;
+
+/**
+ * Samples one successful probe writes by remote write, counted from `probeSeries` itself (a failed probe adds
+ * one more, `sla_probe_failure`): a representative result over plain HTTP or over TLS.
+ */
+export function samplesPerProbe(scheme: "http" | "https"): number {
+  const result: ProbeResult = {
+    target: "t",
+    url: `${scheme}://example.com/`,
+    success: true,
+    degraded: "ok",
+    status: 200,
+    cause: null,
+    durationMs: 120,
+    phases: {
+      dnsMs: 5,
+      connectMs: 20,
+      firstByteMs: 60,
+      transferMs: 1,
+      ...(scheme === "https" ? { tlsMs: 30 } : {}),
+    },
+    bodyBytes: 2,
+    redirects: 0,
+    httpVersion: 1.1,
+    contentLength: 2,
+    address: { ip: "127.0.0.2", family: 4, lookupMs: 5 }, // any address: only the series count matters
+    startedAt: "2026-10-01T00:00:00.000Z",
+    ...(scheme === "https"
+      ? {
+          tls: {
+            leafExpiry: "2027-01-01T00:00:00.000Z",
+            earliestExpiry: "2027-01-01T00:00:00.000Z",
+            daysToEarliestExpiry: 92,
+            protocol: "TLSv1.3",
+            trusted: true,
+          },
+          tlsExpiring: false,
+        }
+      : {}),
+  };
+  return probeSeries([result], () => ({}), 0).reduce((n, series) => n + series.samples.length, 0);
+}
+/** every endpoint is priced as HTTPS */
+const SAMPLES_PER_PROBE = samplesPerProbe("https");
 
 export interface CostInputs {
-  /** measured: engine CPU ms per probe at concurrency 50 (loopback, plain HTTP) */
-  probeCpuMsPerProbe: number;
+  /** measured: engine CPU ms per HTTPS probe (full handshake, chain verified and captured; bench/https-cpu.ts) */
+  httpsProbeCpuMs: number;
+  /** where `httpsProbeCpuMs` comes from */
+  httpsSource: string;
+  /** measured: engine CPU ms per plain-HTTP probe at concurrency 50 on loopback (shown for reference) */
+  httpProbeCpuMs?: number;
   /** measured: loopback run wall ms for N probes at concurrency 50 (shown for reference) */
-  probeRunWallMs: Record<string, number>;
+  probeRunWallMs?: Record<string, number>;
   /** measured: report wall ms per SLO (concurrency 4, local Prometheus) */
   reportWallMsPerSlo: number;
   /** measured: report CPU ms per SLO */
@@ -59,8 +114,8 @@ export interface CostInputs {
 export interface CostAssumptions {
   /** internet HTTPS probe latency (DNS + connect + TLS + first byte) */
   probeLatencyMs: number;
-  /** client-side CPU of a TLS handshake + verification per probe (not in the loopback HTTP measurement) */
-  tlsCpuMsPerProbe: number;
+  /** every target's deadline (the config default); sizing takes the smallest */
+  targetTimeoutMs: number;
   /** per probe invocation: state GET/PUT in S3, remote write, logging */
   probeOverheadMs: number;
   /** per report invocation: rendering, 8 S3 PUTs, SNS */
@@ -71,7 +126,7 @@ export interface CostAssumptions {
 
 export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
   probeLatencyMs: 300,
-  tlsCpuMsPerProbe: 1.5,
+  targetTimeoutMs: 10_000,
   probeOverheadMs: 250,
   reportOverheadMs: 1500,
   alertsPerMonth: 20,
@@ -79,8 +134,8 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
 
 /** Used only when no results file exists (documented fallbacks from a previous run on this machine). */
 const FALLBACK_INPUTS: CostInputs = {
-  probeCpuMsPerProbe: 0.36,
-  probeRunWallMs: { "10": 2.4, "50": 9.5, "200": 73, "1000": 280 },
+  httpsProbeCpuMs: HTTPS_PROBE_CPU_MS,
+  httpsSource: "HTTPS_PROBE_CPU_MS, infra/aws/sizing.ts",
   reportWallMsPerSlo: 40,
   reportCpuMsPerSlo: 35,
   source: "fallback constants (no bench/out/results.json: run `npm run bench` first)",
@@ -88,7 +143,15 @@ const FALLBACK_INPUTS: CostInputs = {
 
 export interface CostRow {
   endpoints: number;
-  probe: { invocationsPerMonth: number; memoryMb: number; durationMs: number; usd: number };
+  probe: {
+    invocationsPerMonth: number;
+    memoryMb: number;
+    durationMs: number;
+    usd: number;
+    targetsPerInvocation: number;
+    /** the shard's CPU time at its vCPU share / the smallest deadline (sizing keeps it at most 0.25) */
+    cpuShareOfDeadline: number;
+  };
   report: { invocationsPerMonth: number; memoryMb: number; durationMs: number; usd: number };
   s3Usd: number;
   snsUsd: number;
@@ -98,14 +161,12 @@ export interface CostRow {
 }
 
 export function estimate(n: number, inp: CostInputs, a: CostAssumptions = DEFAULT_ASSUMPTIONS): CostRow {
-  const shards = Math.max(1, Math.ceil(n / TARGETS_PER_INVOCATION));
-  const perShard = Math.ceil(n / shards);
-  const probeMem = probeMemoryMb({
-    targets: Array.from({ length: perShard }, () => ({ timeoutMs: 10_000 })),
-    slos: [],
-  });
+  const config = { targets: Array.from({ length: n }, () => ({ timeoutMs: a.targetTimeoutMs })), slos: [] };
+  const perShard = targetsPerShard(config);
+  const shards = Math.max(1, Math.ceil(n / perShard));
+  const probeMem = probeMemoryMb(config);
   const probeCpuShare = Math.min(1, probeMem / ONE_VCPU_MB);
-  const probeCpuMs = (perShard * (inp.probeCpuMsPerProbe + a.tlsCpuMsPerProbe)) / probeCpuShare;
+  const probeCpuMs = (perShard * inp.httpsProbeCpuMs) / probeCpuShare;
   const waves = Math.ceil(perShard / IN_FLIGHT);
   // network waits and CPU overlap only partly; take the larger plus a fifth of the smaller
   const net = waves * a.probeLatencyMs;
@@ -138,6 +199,8 @@ export function estimate(n: number, inp: CostInputs, a: CostAssumptions = DEFAUL
       memoryMb: probeMem,
       durationMs: Math.round(probeDurationMs),
       usd: probeUsd,
+      targetsPerInvocation: perShard,
+      cpuShareOfDeadline: probeCpuMs / a.targetTimeoutMs,
     },
     report: {
       invocationsPerMonth: reportInvocations,
@@ -180,8 +243,14 @@ export function costMarkdown(rows: CostRow[], inp: CostInputs, a: CostAssumption
       `${(((r.totalUsd + r.ampIngestUsd) / r.syntheticsUsd) * 100).toFixed(1)} % (with AMP)`,
     ]),
   );
-  const runs = Object.entries(inp.probeRunWallMs)
+  const runs = Object.entries(inp.probeRunWallMs ?? {})
     .map(([n, ms]) => `${n}: ${ms} ms`)
+    .join(", ");
+  const shardsText = rows
+    .map(
+      (r) =>
+        `${r.endpoints}: ${r.probe.targetsPerInvocation} (${round(r.probe.cpuShareOfDeadline * 100, 1)} %)`,
+    )
     .join(", ");
   return [
     "### Monthly AWS cost estimate (every endpoint probed every minute, weekly + monthly reports)",
@@ -190,18 +259,26 @@ export function costMarkdown(rows: CostRow[], inp: CostInputs, a: CostAssumption
     "",
     "Prices: Lambda arm64 $0.0000133334 per GB-s and $0.20 per 1 M requests; S3 PUT $0.005/1000, GET $0.0004/1000",
     "(storage negligible); SNS $0.50 per 1 M publishes + email $2 per 100 000; AMP ingestion $0.90 per 10 M samples",
-    `(~${SAMPLES_PER_PROBE} samples per probe); CloudWatch Synthetics $0.0012 per canary run, one canary per endpoint,`,
-    `${MINUTES_PER_MONTH} runs a month. A month is ${MINUTES_PER_MONTH} minutes. Free tiers not deducted.`,
+    `(${SAMPLES_PER_PROBE} samples per HTTPS probe, ${samplesPerProbe("http")} per plain-HTTP one, counted from \`probeSeries\`); CloudWatch Synthetics $0.0012`,
+    `per canary run, one canary per endpoint, ${MINUTES_PER_MONTH} runs a month. A month is ${MINUTES_PER_MONTH} minutes. Free tiers not deducted.`,
     "",
-    `Measured (${inp.source}): probe engine CPU ${round(inp.probeCpuMsPerProbe, 3)} ms per probe`,
-    `(loopback, concurrency 50); loopback run wall at concurrency 50 by N: ${runs};`,
+    `Measured (${inp.source}): CPU per HTTPS probe ${round(inp.httpsProbeCpuMs, 3)} ms (full handshake, chain verified`,
+    `and captured, the larger of concurrency 1 and 500; bench/https-cpu.ts${inp.httpsSource === inp.source ? "" : `; from ${inp.httpsSource}`});`,
+    ...(inp.httpProbeCpuMs !== undefined
+      ? [`plain-HTTP engine CPU ${round(inp.httpProbeCpuMs, 3)} ms per probe (loopback, concurrency 50);`]
+      : []),
+    ...(runs ? [`loopback run wall at concurrency 50 by N: ${runs};`] : []),
     `report ${round(inp.reportWallMsPerSlo, 1)} ms wall and ${round(inp.reportCpuMsPerSlo, 1)} ms CPU per SLO`,
     "(October 2026 over the 35-day fixture in a local Prometheus).",
     "",
-    `Assumed: internet probe latency ${a.probeLatencyMs} ms, TLS client CPU ${a.tlsCpuMsPerProbe} ms per probe,`,
+    `Sizing (infra/aws/sizing.ts): memory and targets per probe invocation from HTTPS_PROBE_CPU_MS = ${HTTPS_PROBE_CPU_MS} ms, so that`,
+    `a shard's CPU demand is at most 25 % of its smallest deadline at its vCPU share (memory / ${ONE_VCPU_MB} MB); targets per`,
+    `invocation by endpoints (this run's CPU time at that share, as a share of the deadline): ${shardsText}.`,
+    "",
+    `Assumed: every endpoint HTTPS with a ${a.targetTimeoutMs} ms deadline, internet probe latency ${a.probeLatencyMs} ms,`,
     `${a.probeOverheadMs} ms per probe invocation (S3 state, remote write), ${a.reportOverheadMs} ms per report`,
     `(render, 8 PUTs), one SLO per endpoint, ${a.alertsPerMonth} alerts a month to one email subscriber; CPU`,
-    `scaled by Lambda's share (memory / ${ONE_VCPU_MB} MB); up to ${TARGETS_PER_INVOCATION} targets per probe invocation, ${IN_FLIGHT} in flight.`,
+    `scaled by Lambda's share; all of a shard's probes in flight (at most ${IN_FLIGHT}).`,
     "Not included: AMP query and storage charges, CloudWatch Logs ingestion, data transfer, Synthetics' own",
     "Lambda/S3 charges (so the Synthetics column is a lower bound).",
     "",
@@ -210,6 +287,9 @@ export function costMarkdown(rows: CostRow[], inp: CostInputs, a: CostAssumption
 
 /** Reads this run's measurements from a results object (as written to bench/out/results.json). */
 export function inputsFromResults(results: { benches?: BenchResult[] }, source: string): CostInputs | null {
+  const https = results.benches?.find((b) => b.name === "https")?.details as
+    | { sizingFigureMs?: number }
+    | undefined;
   const probe = results.benches?.find((b) => b.name === "probe")?.details as
     | {
         c50?: { perProbeMs?: { engine?: { cpu: number } } };
@@ -230,10 +310,22 @@ export function inputsFromResults(results: { benches?: BenchResult[] }, source: 
   const cpu = probe?.c50?.perProbeMs?.engine?.cpu;
   const sizes = (report?.sizes ?? []).filter((s) => s.concurrency === 4 && !s.comparePrevious);
   const big = sizes.sort((a, b) => b.n - a.n)[0];
-  if (cpu === undefined || !probe?.runDurationsC50 || !big) return null;
+  if (!big) return null;
+  const measuredHttps = https?.sizingFigureMs;
   return {
-    probeCpuMsPerProbe: cpu,
-    probeRunWallMs: Object.fromEntries(Object.entries(probe.runDurationsC50).map(([k, v]) => [k, v.wallMs])),
+    httpsProbeCpuMs: measuredHttps ?? HTTPS_PROBE_CPU_MS,
+    httpsSource:
+      measuredHttps !== undefined
+        ? source
+        : "HTTPS_PROBE_CPU_MS, infra/aws/sizing.ts: no https bench in this run",
+    ...(cpu !== undefined ? { httpProbeCpuMs: cpu } : {}),
+    ...(probe?.runDurationsC50
+      ? {
+          probeRunWallMs: Object.fromEntries(
+            Object.entries(probe.runDurationsC50).map(([k, v]) => [k, v.wallMs]),
+          ),
+        }
+      : {}),
     reportWallMsPerSlo: big.msPerSlo,
     reportCpuMsPerSlo: big.cpuMs / big.n,
     source,
@@ -282,14 +374,15 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   };
   const assumptions: CostAssumptions = {
     probeLatencyMs: num("--probe-latency-ms", DEFAULT_ASSUMPTIONS.probeLatencyMs),
-    tlsCpuMsPerProbe: num("--tls-cpu-ms", DEFAULT_ASSUMPTIONS.tlsCpuMsPerProbe),
+    targetTimeoutMs: num("--timeout-ms", DEFAULT_ASSUMPTIONS.targetTimeoutMs),
     probeOverheadMs: num("--probe-overhead-ms", DEFAULT_ASSUMPTIONS.probeOverheadMs),
     reportOverheadMs: num("--report-overhead-ms", DEFAULT_ASSUMPTIONS.reportOverheadMs),
     alertsPerMonth: num("--alerts", DEFAULT_ASSUMPTIONS.alertsPerMonth),
   };
-  const inputs = existsSync(RESULTS_FILE)
-    ? inputsFromResults(JSON.parse(readFileSync(RESULTS_FILE, "utf8")), RESULTS_FILE)
-    : null;
+  const saved = existsSync(RESULTS_FILE)
+    ? (JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as { benches?: BenchResult[]; startedAt?: string })
+    : undefined;
+  const inputs = saved ? inputsFromResults(saved, `npm run bench, ${saved.startedAt ?? RESULTS_FILE}`) : null;
   const r = benchCost(inputs, endpoints, assumptions);
   console.log(r.markdown);
   console.log(`written to ${join(OUT_DIR, "cost.md")}`);

@@ -1,16 +1,17 @@
 /**
- * `npm run bench`: probe overhead, deadline precision, report scale, Lambda packages, cost model, in that
- * order; prints one summary table (measured, target, ratio measured/target, met/missed) and writes
+ * `npm run bench`: probe overhead, CPU per HTTPS probe (what sizing uses), deadline precision, report scale,
+ * Lambda packages, cost model, in that order; prints one summary table (measured, target, ratio measured/target, met/missed) and writes
  * bench/out/results.json (and bench/out/cost.md). Every server and process a bench starts is stopped by it
  * (and by the SIGINT/SIGTERM handler in lib.ts if the run is interrupted).
  *
- * Options: --only probe,deadline,report,bundle,cost   --quick (fewer probe rounds)
+ * Options: --only probe,https,deadline,report,bundle,cost   --quick (fewer probe rounds)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { benchBundle } from "./bundle.js";
 import { benchCost, inputsFromResults } from "./cost.js";
 import { benchDeadline } from "./deadline.js";
+import { benchHttpsCpu } from "./https-cpu.js";
 import {
   type BenchResult,
   ensureOutDir,
@@ -62,6 +63,7 @@ async function step(name: string, fn: () => Promise<BenchResult> | BenchResult):
 
 try {
   await step("probe", () => benchProbe(quick ? { rounds: 2, n1: 500, n50: 1500 } : {}));
+  await step("https", () => benchHttpsCpu(quick ? { rounds: 1, n1: 100, captureN: 100 } : {}));
   await step("deadline", () => benchDeadline());
   await step("report", () => benchReport());
   await step("bundle", () => benchBundle());

@@ -7,9 +7,9 @@ import {
   FailureQueue,
   FunctionAlarms,
   grantProbe,
+  probeShards,
   routeAsyncFailures,
 } from "../infra/aws/index.js";
-import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
 import { functionEnvironment, grantProps } from "./env.js";
 import { HANDLERS, settingsOf } from "./settings.js";
 import { Storage } from "./storage.js";
@@ -39,10 +39,10 @@ export function Probes({ stack, app }: StackContext) {
   // A probe retried minutes later measures the wrong minute: no Lambda retries, failures go to the DLQ.
   routeAsyncFailures(probe, queue, { retryAttempts: 0, maxEventAge: Duration.minutes(1) });
   grantProbe(probe, grantProps(settings, storage, settings.probe.ssmParameters));
-  // Past MAX_CONCURRENCY targets (one deadline's worth for one invocation), fan out one invocation per shard.
+  // Past what one invocation's CPU can probe within the smallest deadline (infra/aws/sizing.ts, at most
+  // MAX_CONCURRENCY), fan out one invocation per shard.
   const names = settings.config.targets.map((t) => t.name);
-  const shards: string[][] = [];
-  for (let i = 0; i < names.length; i += MAX_CONCURRENCY) shards.push(names.slice(i, i + MAX_CONCURRENCY));
+  const shards = probeShards(settings.config, names);
   new EveryMinute(stack, "EveryMinute", { target: probe, deadLetterQueue: queue, shards });
 
   new FunctionAlarms(stack, "ProbeAlarms", {
@@ -51,6 +51,7 @@ export function Probes({ stack, app }: StackContext) {
     topic: storage.topic,
     namePrefix: app.logicalPrefixedName("probe"),
     heartbeat: true,
+    overload: true,
   });
   new DeadLetterAlarm(stack, "ProbeFailuresAlarm", {
     queue,

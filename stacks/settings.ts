@@ -93,7 +93,7 @@ export async function loadSettings(
 ): Promise<Settings> {
   const kms = kmsSettingFor(options, stage);
   const configFile = findConfigFile(root);
-  const config = await loadConfig(join(root, configFile), { stage });
+  const config = await loadConfig(join(root, configFile), { stage, warn: console.warn });
   const sigv4 = config.prometheus.auth.type === "sigv4";
   const apsWorkspace = sigv4 ? apsWorkspaceFromUrl(config.prometheus.url) : undefined;
   const promSsm = ssmParameterNames(config.prometheus);

@@ -5,6 +5,7 @@ import type * as lambda from "aws-cdk-lib/aws-lambda";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import type * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { OVERLOAD_METRIC } from "../../packages/core/src/probe/overload.js";
 import { durationAlarmThresholdMs } from "./sizing.js";
 
 const PERIOD = Duration.minutes(5);
@@ -18,6 +19,8 @@ export interface FunctionAlarmsProps {
   namePrefix: string;
   /** Also alarm when the function ran less than once in 5 minutes (missing data counts as not run). */
   heartbeat?: boolean;
+  /** Also alarm when probes were inconclusive because the monitor itself was overloaded (probe only). */
+  overload?: boolean;
 }
 
 function notify(alarm: cloudwatch.Alarm, topic: sns.ITopic): cloudwatch.Alarm {
@@ -36,6 +39,7 @@ export class FunctionAlarms extends Construct {
   readonly throttles: cloudwatch.Alarm;
   readonly duration: cloudwatch.Alarm;
   readonly notRunning?: cloudwatch.Alarm;
+  readonly overloaded?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: FunctionAlarmsProps) {
     super(scope, id);
@@ -92,11 +96,40 @@ export class FunctionAlarms extends Construct {
         topic,
       );
     }
+    if (props.overload) {
+      // An undersized deployment shows the day it happens: probes the monitor could not judge are
+      // missing data in the reports, and this alarm says why.
+      this.overloaded = notify(
+        new cloudwatch.Alarm(this, "Overloaded", {
+          alarmName: `${namePrefix}-overloaded`,
+          alarmDescription:
+            "Probes were inconclusive: the monitor itself was stalled (CPU starved) for over a quarter of their deadline. Give the probe function more memory (vCPU) or fewer targets per shard.",
+          metric: new cloudwatch.Metric({
+            namespace: OVERLOAD_METRIC.namespace,
+            metricName: OVERLOAD_METRIC.name,
+            dimensionsMap: { service: OVERLOAD_METRIC.service, function: fn.functionName },
+            period: PERIOD,
+            statistic: cloudwatch.Stats.SUM,
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        }),
+        topic,
+      );
+    }
   }
 
   /** All alarms of this construct. */
   get all(): cloudwatch.Alarm[] {
-    return [this.errors, this.throttles, this.duration, ...(this.notRunning ? [this.notRunning] : [])];
+    return [
+      this.errors,
+      this.throttles,
+      this.duration,
+      ...(this.notRunning ? [this.notRunning] : []),
+      ...(this.overloaded ? [this.overloaded] : []),
+    ];
   }
 }
 

@@ -40,15 +40,91 @@ export function probeTimeoutSeconds(config: SizingConfig): number {
   return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.ceil((largest + PROBE_TIMEOUT_MARGIN_MS) / 1000));
 }
 
+/** Lambda gives a function one vCPU per 1769 MB of memory, and that share of one vCPU below it. */
+export const ONE_VCPU_MB = 1769;
+
 /**
- * Probe memory: probing is network-bound, so 256 MB serves about a hundred concurrent targets; add 128 MB
- * per further hundred (sockets, TLS buffers, bodies up to maxBodyBytes), capped at 1769 MB (one vCPU).
+ * CPU of one HTTPS probe, in ms of one CPU: a full TLS handshake on a new connection (ECDHE, the server's
+ * chain verified up to a trusted root), the chain's expiry facts captured, one GET and its result. HTTPS
+ * probing is CPU-bound at scale (DESIGN §9 "Sizing is measured"); plain HTTP costs less, and every target is
+ * sized as if it were HTTPS.
+ *
+ * Measured by bench/https-cpu.ts (part of `npm run bench`; alone: `npx tsx bench/https-cpu.ts`): the engine's
+ * process CPU / probes, against a local https server in another process presenting leaf + intermediate (the
+ * root trusted), median of 3 rounds, at concurrency 1 and 500. On the 2-core x86-64 CI machine (Node 20.20,
+ * OpenSSL 3.0), loaded by other work (load average 3-6, which inflates CPU per probe), over four runs:
+ * 2.62-2.85 ms at concurrency 1, 2.33-2.40 ms at 500 (before the connector stopped building the peer chain
+ * twice and a TLS context per probe: 3.29-3.53 and 2.74-3.07 ms); blackbox_exporter took 2.0-2.1 and
+ * 1.3-1.4 ms for the same probes. The larger figure, rounded up to keep run-to-run noise under it: 3.0 ms.
+ * A fresh process running whole cycles under the cgroup quota took 3.3-4.1 ms per probe
+ * (test/probe/cpu-quota.test.ts: cold JIT, the cycle's own work, throttling, a loaded host), inside
+ * CPU_HEADROOM's margin. The bench prints its figure next to this constant ("missed" when a probe takes
+ * more): re-measure there (and on the Lambda architecture, arm64, when in doubt) and update it.
+ */
+export const HTTPS_PROBE_CPU_MS = 3;
+
+/**
+ * The sizing rule's headroom: a shard's CPU demand (targets × HTTPS_PROBE_CPU_MS) may use at most this share
+ * of its smallest deadline at the function's vCPU share. A quarter, because a probe is judged inconclusive
+ * when its monitor stalled for more than a quarter of its deadline (`OVERLOAD_SHARE`, probe/overload.ts): when
+ * all of a shard's CPU work fits in a quarter of the smallest deadline, the monitor cannot take more than that
+ * from any probe, so three quarters of every deadline stay the target's and healthy targets are up. What the
+ * figure does not cover (Lambda's arm64 vs the bench machine, a noisy host, a cold process, the run's own
+ * work) eats into that margin first, and past it a probe becomes inconclusive, never DOWN.
+ */
+export const CPU_HEADROOM = 0.25;
+
+/** The smallest target deadline of a config (the schema's default when it has no targets). */
+export function smallestDeadlineMs(config: SizingConfig): number {
+  if (config.targets.length === 0) return DEFAULT_TARGET_TIMEOUT_MS;
+  return config.targets.reduce((min, t) => Math.min(min, t.timeoutMs), Number.POSITIVE_INFINITY);
+}
+
+/**
+ * The most targets one invocation may probe: their CPU demand fits in CPU_HEADROOM of the smallest deadline
+ * on one whole vCPU (a Node event loop, TLS included, runs on one thread, so more vCPUs would not help),
+ * at most MAX_CONCURRENCY (every probe of a shard in flight at once), at least one.
+ */
+export function maxTargetsPerShard(config: SizingConfig): number {
+  const fit = Math.floor((CPU_HEADROOM * smallestDeadlineMs(config)) / HTTPS_PROBE_CPU_MS);
+  return Math.max(1, Math.min(MAX_CONCURRENCY, fit));
+}
+
+/**
+ * Targets per invocation: the targets split into as few shards as `maxTargetsPerShard` allows, evenly (so
+ * 600 targets of at most 500 a shard are two shards of 300, not 500 + 100). stacks/probes.ts fans out one
+ * invocation per shard of this size.
+ */
+export function targetsPerShard(config: SizingConfig): number {
+  const n = config.targets.length;
+  if (n === 0) return 0;
+  const shards = Math.ceil(n / maxTargetsPerShard(config));
+  return Math.ceil(n / shards);
+}
+
+/** The config's targets split into shards of `targetsPerShard` (in config order). */
+export function probeShards<T>(config: SizingConfig, items: readonly T[]): T[][] {
+  const size = Math.max(1, targetsPerShard(config));
+  const shards: T[][] = [];
+  for (let i = 0; i < items.length; i += size) shards.push(items.slice(i, i + size));
+  return shards;
+}
+
+/**
+ * Probe memory, the larger of
+ * - the CPU rule (DESIGN §9 "Sizing is measured"): the vCPU share a shard needs so that its CPU demand is at
+ *   most CPU_HEADROOM of its smallest deadline, i.e. memory = ceil(targets × HTTPS_PROBE_CPU_MS /
+ *   (CPU_HEADROOM × smallest deadline) × 1769 MB);
+ * - room for sockets, TLS buffers and bodies: 256 MB for a hundred targets in flight, 128 MB per further
+ *   hundred;
+ * capped at 1769 MB (one vCPU; `maxTargetsPerShard` keeps the CPU rule under it).
  */
 export function probeMemoryMb(config: SizingConfig): number {
-  // one invocation probes one shard: at most MAX_CONCURRENCY targets (stacks/probes.ts fans out past that)
-  const perInvocation = Math.min(config.targets.length, MAX_CONCURRENCY);
-  const extra = Math.floor(Math.max(0, perInvocation - 1) / 100) * 128;
-  return Math.min(1769, 256 + extra);
+  const perInvocation = targetsPerShard(config);
+  const demandMs = perInvocation * HTTPS_PROBE_CPU_MS;
+  const cpuMb = Math.ceil((demandMs / (CPU_HEADROOM * smallestDeadlineMs(config))) * ONE_VCPU_MB);
+  const socketsMb = 256 + Math.floor(Math.max(0, perInvocation - 1) / 100) * 128;
+  return Math.min(ONE_VCPU_MB, Math.max(cpuMb, socketsMb));
 }
 
 /** Report memory: 512 MB plus 256 MB per 25 SLOs beyond the first 25 (HTML with SVG charts), capped at 3008. */

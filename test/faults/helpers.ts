@@ -67,9 +67,17 @@ export function countingApi(
   };
 }
 
-/** Names of the messages a report should publish: the monthly summary and one per breach. */
+/**
+ * What a report should publish, by name (`published` / `alreadySent`, and its publish-once marker): the
+ * monthly summary and each breach (`breach-<slo>-<kind>`), the breaches delivered together in one digest.
+ */
 export function expectedMessages(doc: ReportDocument): string[] {
   return ["summary", ...doc.breaches.map((b) => `breach-${b.slo}-${b.kind}`)].sort();
+}
+
+/** SNS messages a complete first run sends: the summary, and one digest when there are breaches. */
+export function expectedSends(doc: ReportDocument): number {
+  return 1 + (doc.breaches.length > 0 ? 1 : 0);
 }
 
 /** Keys of the "already sent" markers under the store. */

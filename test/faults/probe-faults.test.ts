@@ -58,7 +58,7 @@ describe("1 000 targets, 100 of them hanging", () => {
     const elapsed = since(t0);
     console.log(
       `[faults] 1000 targets (100 hanging, deadline ${timeoutMs} ms): run ${elapsed} ms, ` +
-        `${notifier.sent.length} DOWN published`,
+        `${notifier.sent.length} DOWN published, monitor stalled up to ${r.overload.maxStallMs} ms in a probe`,
     );
 
     expect(r.results).toHaveLength(1000);
@@ -66,20 +66,27 @@ describe("1 000 targets, 100 of them hanging", () => {
     const healthy = r.results.filter((x) => x.target.startsWith("fast-"));
     expect(hanging).toHaveLength(100);
     expect(healthy).toHaveLength(900);
+    // timeout:headers, unless the machine starved the monitor itself for more than a quarter of the
+    // deadline inside that probe (measured beside two busy loops: 30-70 of the 100, the in-process server
+    // and 900 probes competing for the CPU); then inconclusive, never a DOWN (test/probe/overload.test.ts)
     for (const x of hanging) {
       expect(x.success).toBe(false);
-      expect(x.cause).toBe("timeout:headers");
+      if (x.inconclusive)
+        expect(x).toMatchObject({ cause: "monitor-overload", observedCause: "timeout:headers" });
+      else expect(x.cause).toBe("timeout:headers");
     }
+    const down = hanging.filter((x) => !x.inconclusive);
+    expect(r.overload.inconclusive).toBe(100 - down.length);
     expect(healthy.every((x) => x.success && x.status === 200)).toBe(true);
     expect(silent.connections() - silentBefore).toBe(100);
 
     const state = JSON.parse(await readFile(join(dir, PROBE_STATE_KEY), "utf8")) as BreachState;
     expect(Object.keys(state.targets).sort()).toEqual(targets.map((t) => t.name).sort());
-    for (const x of hanging) expect(state.targets[x.target]).toMatchObject({ health: "down" });
+    for (const x of down) expect(state.targets[x.target]).toMatchObject({ health: "down" });
     expect(state.pending).toEqual([]);
-    // downAfter 1: one DOWN per hanging target, each once
-    expect(notifier.sent).toHaveLength(100);
-    expect(new Set(notifier.subjects())).toEqual(new Set(hanging.map((x) => `DOWN: ${x.target}`)));
+    // downAfter 1: one DOWN per hanging target judged, each once
+    expect(notifier.sent).toHaveLength(down.length);
+    expect(new Set(notifier.subjects())).toEqual(new Set(down.map((x) => `DOWN: ${x.target}`)));
     expect(r.publishErrors).toEqual([]);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * A Prometheus that is slow (answers after the client's deadline), answers garbage, or always answers 500:
  * every SLO ends "unknown" with the failure named, nothing claims "met", the run is bounded by the client's
- * deadlines and retries, and nothing is published. Also: a failure of only the previous-period queries.
+ * deadlines and retries, and nothing is published (no SLO has complete figures, so there is no breach, and
+ * the summary waits for the retry). Also: a failure of only the previous-period queries, where the breaches
+ * go out at once and the retry adds only the summary.
  */
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
@@ -71,9 +73,13 @@ async function expectAllUnknownAndWithheld(
     expect(s.reason).toMatch(reason);
   }
   expect(r.report.breaches).toEqual([]);
+  // a transient failure: the run fails (the Lambda retry completes the report), the summary is withheld
   expect(r.error).toMatch(
-    new RegExp(`^Prometheus queries failed for ${SLOS.length} SLO\\(s\\) .*notifications were withheld`),
+    new RegExp(
+      `^Prometheus queries failed for ${SLOS.length} SLO\\(s\\) .*the summary was withheld so that a retry can publish a complete one`,
+    ),
   );
+  expect(r.configError).toBeUndefined();
   expect(r.published).toEqual([]);
   expect(notifier.sent).toEqual([]);
   expect(await markerKeys(store)).toEqual([]);
@@ -140,14 +146,16 @@ describe("Prometheus answering garbage", () => {
     );
     await expectAllUnknownAndWithheld(
       x,
-      /failed \(http, HTTP 500\) after 3 attempt\(s\): upstream store unavailable; query: /,
+      // the server's text, quoted as untrusted (“…”) where the client does so
+      /failed \(http, HTTP 500\) after 3 attempt\(s\): “?upstream store unavailable”?; query: /,
     );
   });
 });
 
 describe("only the previous-period comparison fails", () => {
-  // A failed comparison query makes the document incomplete (report.errors): notifications are withheld.
-  it("withholds notifications and reports the error, so that the retry publishes a complete summary", async () => {
+  // A failed comparison query makes the document incomplete (report.errors): the SLOs' own figures are
+  // complete, so their breaches go out; the summary waits for the retry, which publishes only the summary.
+  it("publishes the breaches, withholds the summary and fails the run; the retry publishes only the summary", async () => {
     const healthy = createPrometheusClient({ url: promUrl });
     const down = createPrometheusClient({ url: `http://127.0.0.1:${await closedPort()}`, retries: 0 });
     // the previous-window (September) queries are evaluated at its end - 1 ms
@@ -158,20 +166,38 @@ describe("only the previous-period comparison fails", () => {
       range: (q: string, s: Date, e: Date, step: number) => healthy.range(q, s, e, step),
     };
     const notifier = new CountingNotifier();
-    const r = await runReport({
+    const base = {
       slos: fixtureConfig.slos,
       notifyConfig: fixtureConfig.notify,
       window: OCTOBER,
       now: NOW,
-      api,
       store: new LocalObjectStore({ dir: await dirs.make() }),
       notifier,
       notify: true,
       sourceLabel: promUrl,
-    });
+    };
+    const r = await runReport({ ...base, api });
     expect(r.report.slos.some((s) => s.reason?.includes("previous period unavailable"))).toBe(true);
-    expect(r.error).toMatch(/previous period|withheld/);
-    expect(notifier.sent).toEqual([]);
+    expect(r.report.errors.length).toBeGreaterThan(0);
+    expect(r.report.errors.every((e) => e.part === "previous" && !e.rejected)).toBe(true);
+    expect(r.error).toMatch(
+      /^Prometheus queries failed for \d+ SLO\(s\) .*: previous period: .*the breaches of the SLOs with complete figures were published; the summary was withheld/,
+    );
+    const breaches = r.report.breaches.map((b) => `breach-${b.slo}-${b.kind}`).sort();
+    expect(breaches.length).toBeGreaterThan(0);
+    expect([...r.published].sort()).toEqual(breaches);
+    expect(notifier.sent.map((m) => m.kind)).toEqual(["breach"]); // one digest, no summary
+    // the stored report says what is missing
+    const txt = new TextDecoder().decode((await base.store.get(r.keys.txt))!.body).replace(/\s+/g, " ");
+    expect(txt).toContain("Partial: missing: the comparison with the previous period of");
+
+    // the retry, with Prometheus answering: the summary only, the breaches are not repeated
+    const r2 = await runReport({ ...base, api: healthy });
+    expect(r2.error).toBeUndefined();
+    expect(r2.published).toEqual(["summary"]);
+    expect([...r2.alreadySent].sort()).toEqual(breaches);
+    expect(notifier.sent.map((m) => m.kind)).toEqual(["breach", "report"]);
+    expect(notifier.sent[1]!.text).not.toContain("Partial");
   });
 });
 

@@ -51,6 +51,43 @@ describe("probe Lambda handler", () => {
     expect(JSON.stringify(s)).not.toContain("tok-0123456789");
   });
 
+  it("writes InconclusiveProbes as a CloudWatch metric (embedded metric format) on stdout", async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+      lines.push(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof process.stdout.write;
+    let s: Awaited<ReturnType<typeof handler>>;
+    try {
+      s = await handler({});
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(s).toMatchObject({ inconclusive: 0, down: 1 });
+    const emf = lines
+      .flatMap((l) => l.split("\n"))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(emf).toHaveLength(1);
+    // what CloudWatch extracts: the value and the dimension at the root, the directive under _aws
+    expect(emf[0]).toMatchObject({
+      InconclusiveProbes: 0,
+      service: "sla-monitor",
+      function: process.env.AWS_LAMBDA_FUNCTION_NAME ?? "local",
+      _aws: {
+        CloudWatchMetrics: [
+          {
+            Namespace: "sla-monitor",
+            Dimensions: [["service", "function"]],
+            Metrics: [{ Name: "InconclusiveProbes", Unit: "Count" }],
+          },
+        ],
+      },
+    });
+    expect(typeof (emf[0]!._aws as { Timestamp: unknown }).Timestamp).toBe("number");
+  });
+
   it("probes one shard when given target names", async () => {
     const s = await handler({ targets: ["up"] });
     expect(s).toMatchObject({ targets: 1, up: 1, down: 0 });

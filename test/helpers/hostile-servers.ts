@@ -233,6 +233,47 @@ export class CertFactory {
     return { key: this.file(`${id}.key`), cert: this.file(`${id}.pem`) + this.file(`${id}-ca.pem`) };
   }
 
+  /**
+   * A real-world shaped chain: a root CA (`rootDays`) signs an intermediate CA (`intermediateDays`) that
+   * signs the leaf (`leafDays`, CN=localhost, SAN IP:127.0.0.1). `cert` is what a server sends (leaf +
+   * intermediate, no root); `root` is the root's PEM, for a client's trust store (`ca`, NODE_EXTRA_CA_CERTS,
+   * blackbox_exporter's `tls_config.ca_file`); `rootFile` is its path in the temp dir.
+   */
+  fullChain(
+    leafDays: number,
+    intermediateDays: number,
+    rootDays: number,
+  ): CertPair & { root: string; rootFile: string } {
+    const id = `full${this.n++}`;
+    this.openssl(
+      `req -x509 ${EC_KEY} -days ${rootDays} -subj /CN=ProbeTestRoot -keyout ${id}-root.key -out ${id}-root.pem`,
+    );
+    this.openssl(
+      `req -new ${EC_KEY} -subj /CN=ProbeTestIntermediate -keyout ${id}-int.key -out ${id}-int.csr`,
+    );
+    writeFileSync(
+      join(this.dir, `${id}-int.ext`),
+      "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign,digitalSignature\n",
+    );
+    this.openssl(
+      `x509 -req -in ${id}-int.csr -CA ${id}-root.pem -CAkey ${id}-root.key -CAcreateserial -days ${intermediateDays} -extfile ${id}-int.ext -out ${id}-int.pem`,
+    );
+    this.openssl(`req -new ${EC_KEY} -subj /CN=localhost -keyout ${id}.key -out ${id}.csr`);
+    writeFileSync(
+      join(this.dir, `${id}.ext`),
+      `${SAN}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`,
+    );
+    this.openssl(
+      `x509 -req -in ${id}.csr -CA ${id}-int.pem -CAkey ${id}-int.key -CAcreateserial -days ${leafDays} -extfile ${id}.ext -out ${id}.pem`,
+    );
+    return {
+      key: this.file(`${id}.key`),
+      cert: this.file(`${id}.pem`) + this.file(`${id}-int.pem`),
+      root: this.file(`${id}-root.pem`),
+      rootFile: join(this.dir, `${id}-root.pem`),
+    };
+  }
+
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -26,6 +26,7 @@ import {
   WEEKLY_CRON,
   ZonedSchedule,
 } from "../../infra/aws/index.js";
+import { OVERLOAD_METRIC } from "../../packages/core/src/probe/overload.js";
 import {
   actionsOf,
   allPolicyStatements,
@@ -130,6 +131,7 @@ function build(opts: BuildOptions): Built {
     topic,
     namePrefix: "t-probe",
     heartbeat: true,
+    overload: true,
   });
   new FunctionAlarms(stack, "ReportAlarms", {
     fn: report,
@@ -617,7 +619,7 @@ describe("alarms", () => {
 
   it("cover errors, throttles, p99 duration, not-running and dead letters", () => {
     const all = alarms(dev);
-    expect(all).toHaveLength(9); // probe 4 + report 3 + 2 DLQs
+    expect(all).toHaveLength(10); // probe 5 + report 3 + 2 DLQs
     const byName = Object.fromEntries(all.map((a) => [a.AlarmName, a]));
     expect(Object.keys(byName).sort()).toEqual(
       [
@@ -625,6 +627,7 @@ describe("alarms", () => {
         "t-probe-throttles",
         "t-probe-duration-p99",
         "t-probe-not-running",
+        "t-probe-overloaded",
         "t-report-errors",
         "t-report-throttles",
         "t-report-duration-p99",
@@ -650,6 +653,19 @@ describe("alarms", () => {
       TreatMissingData: "breaching",
     });
     expect(refersTo(byName["t-probe-not-running"]?.Dimensions, dev.ids.probe)).toBe(true);
+    // the metric the probe handler writes in embedded metric format, per function
+    expect(byName["t-probe-overloaded"]).toMatchObject({
+      Namespace: OVERLOAD_METRIC.namespace,
+      MetricName: OVERLOAD_METRIC.name,
+      Statistic: "Sum",
+      Threshold: 0,
+      ComparisonOperator: "GreaterThanThreshold",
+      TreatMissingData: "notBreaching",
+    });
+    const dims = byName["t-probe-overloaded"]?.Dimensions as { Name: string; Value: unknown }[];
+    expect(dims.map((d) => d.Name).sort()).toEqual(["function", "service"]);
+    expect(dims.find((d) => d.Name === "service")?.Value).toBe(OVERLOAD_METRIC.service);
+    expect(refersTo(dims.find((d) => d.Name === "function")?.Value, dev.ids.probe)).toBe(true);
     expect(byName["t-probe-dlq"]).toMatchObject({
       MetricName: "ApproximateNumberOfMessagesVisible",
       Namespace: "AWS/SQS",

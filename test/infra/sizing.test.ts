@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
 import {
   apsWorkspaceFromUrl,
+  CPU_HEADROOM,
   durationAlarmThresholdMs,
+  HTTPS_PROBE_CPU_MS,
+  maxTargetsPerShard,
+  ONE_VCPU_MB,
   probeMemoryMb,
+  probeShards,
   probeTimeoutSeconds,
   reportMemoryMb,
+  smallestDeadlineMs,
   ssmParameterArn,
   ssmParameterNames,
+  targetsPerShard,
 } from "../../infra/aws/index.js";
+import { MAX_CONCURRENCY } from "../../packages/core/src/probe/cycle.js";
 
 const targets = (...ms: number[]) => ms.map((timeoutMs) => ({ timeoutMs }));
 
@@ -23,13 +31,101 @@ describe("probe timeout", () => {
   });
 });
 
+/** n targets with deadline `ms` each */
+const fleet = (n: number, ms: number) => ({ targets: targets(...Array<number>(n).fill(ms)), slos: [] });
+
+/**
+ * The sizing rule, restated from its definition (DESIGN §9 "Sizing is measured", infra/aws/sizing.ts): a
+ * shard's CPU demand (targets × measured CPU per HTTPS probe) is at most CPU_HEADROOM of its smallest
+ * deadline at the vCPU share its memory buys (memory / 1769 MB of one vCPU).
+ */
+const fitsOneVcpu = (deadlineMs: number) => Math.floor((CPU_HEADROOM * deadlineMs) / HTTPS_PROBE_CPU_MS);
+const cpuRuleMb = (perShard: number, deadlineMs: number) =>
+  Math.ceil(((perShard * HTTPS_PROBE_CPU_MS) / (CPU_HEADROOM * deadlineMs)) * ONE_VCPU_MB);
+const socketsMb = (perShard: number) => 256 + Math.floor((perShard - 1) / 100) * 128;
+
+describe("probe sizing from the measured CPU per HTTPS probe", () => {
+  it("the measured figure and the headroom are what the rule says they are", () => {
+    // a measured figure, not the old assumption (1.5 ms of TLS on a network-bound prober)
+    expect(HTTPS_PROBE_CPU_MS).toBeGreaterThan(1.5);
+    expect(CPU_HEADROOM).toBe(0.25);
+    expect(ONE_VCPU_MB).toBe(1769);
+  });
+
+  it("a shard's CPU demand fits in the headroom of its smallest deadline at its vCPU share", () => {
+    for (const n of [1, 10, 99, 100, 101, 250, 499, 500, 501, 1000, 5000]) {
+      for (const ms of [500, 1000, 2000, 5000, 10_000, 30_000, 60_000]) {
+        const config = fleet(n, ms);
+        const perShard = targetsPerShard(config);
+        const memoryMb = probeMemoryMb(config);
+        const demandMs = perShard * HTTPS_PROBE_CPU_MS;
+        expect(demandMs, `${n} targets of ${ms} ms`).toBeLessThanOrEqual(
+          CPU_HEADROOM * ms * (memoryMb / ONE_VCPU_MB) + 1e-9,
+        );
+        expect(memoryMb).toBeLessThanOrEqual(ONE_VCPU_MB);
+        expect(perShard).toBeLessThanOrEqual(MAX_CONCURRENCY);
+        // the shards cover every target once, in order, as few as the rule allows, none larger than sized
+        const shards = probeShards(
+          config,
+          Array.from({ length: n }, (_, i) => i),
+        );
+        expect(shards.flat()).toEqual(Array.from({ length: n }, (_, i) => i));
+        expect(shards.every((s) => s.length >= 1 && s.length <= perShard)).toBe(true);
+        expect(shards.length).toBe(Math.ceil(n / maxTargetsPerShard(config)));
+      }
+    }
+  });
+
+  it("the smallest deadline decides, whatever the others", () => {
+    const mixed = { targets: targets(10_000, 2000, 30_000), slos: [] };
+    expect(smallestDeadlineMs(mixed)).toBe(2000);
+    expect(smallestDeadlineMs({ targets: [], slos: [] })).toBe(10_000);
+    expect(probeMemoryMb(mixed)).toBe(probeMemoryMb(fleet(3, 2000)));
+  });
+
+  it("500 targets of 2 s (the issue's shard) get the vCPU their handshakes need, in as many shards as it takes", () => {
+    const config = fleet(500, 2000);
+    const max = Math.min(MAX_CONCURRENCY, fitsOneVcpu(2000));
+    const shards = Math.ceil(500 / max);
+    const perShard = Math.ceil(500 / shards);
+    expect(maxTargetsPerShard(config)).toBe(max);
+    expect(targetsPerShard(config)).toBe(perShard);
+    expect(probeMemoryMb(config)).toBe(
+      Math.min(ONE_VCPU_MB, Math.max(cpuRuleMb(perShard, 2000), socketsMb(perShard))),
+    );
+    // not the 768 MB (0.43 vCPU) that reported 475 healthy targets DOWN
+    expect(probeMemoryMb(config) * (500 / perShard)).toBeGreaterThan(768);
+  });
+
+  it("10 s deadlines: one shard of up to 500, memory from the CPU rule or the socket floor", () => {
+    for (const n of [10, 100, 101, 300, 500]) {
+      const config = fleet(n, 10_000);
+      expect(targetsPerShard(config)).toBe(n);
+      expect(probeMemoryMb(config)).toBe(Math.max(cpuRuleMb(n, 10_000), socketsMb(n)));
+    }
+    // past MAX_CONCURRENCY (or what one vCPU fits), more shards, never more memory than one vCPU
+    const big = fleet(100_000, 10_000);
+    const max = Math.min(MAX_CONCURRENCY, fitsOneVcpu(10_000));
+    expect(targetsPerShard(big)).toBe(Math.ceil(100_000 / Math.ceil(100_000 / max)));
+    expect(probeMemoryMb(big)).toBe(
+      Math.max(cpuRuleMb(targetsPerShard(big), 10_000), socketsMb(targetsPerShard(big))),
+    );
+  });
+
+  it("a deadline too short for many handshakes makes small shards, never fewer than one target", () => {
+    expect(maxTargetsPerShard(fleet(50, 100))).toBe(Math.max(1, fitsOneVcpu(100)));
+    expect(maxTargetsPerShard(fleet(5, 1))).toBe(1);
+    expect(probeMemoryMb(fleet(5, 1))).toBe(ONE_VCPU_MB); // one target per shard on a whole vCPU
+  });
+});
+
 describe("memory", () => {
   it("grows with targets and SLOs within Lambda's limits", () => {
-    expect(probeMemoryMb({ targets: targets(...Array(100).fill(1000)), slos: [] })).toBe(256);
-    expect(probeMemoryMb({ targets: targets(...Array(101).fill(1000)), slos: [] })).toBe(384);
-    // one invocation probes one shard of at most 500 targets, whatever the total
-    expect(probeMemoryMb({ targets: targets(...Array(500).fill(1000)), slos: [] })).toBe(768);
-    expect(probeMemoryMb({ targets: targets(...Array(100_000).fill(1000)), slos: [] })).toBe(768);
+    // few targets: the socket floor (256 MB, +128 MB per further hundred) is above the CPU rule
+    expect(probeMemoryMb(fleet(10, 10_000))).toBe(256);
+    expect(probeMemoryMb(fleet(100, 10_000))).toBe(Math.max(256, cpuRuleMb(100, 10_000)));
+    expect(probeMemoryMb(fleet(101, 10_000))).toBeGreaterThanOrEqual(probeMemoryMb(fleet(100, 10_000)));
+    expect(probeMemoryMb(fleet(500, 10_000))).toBeGreaterThan(probeMemoryMb(fleet(100, 10_000)));
     expect(reportMemoryMb({ targets: [], slos: Array(5).fill({}) })).toBe(512);
     expect(reportMemoryMb({ targets: [], slos: Array(26).fill({}) })).toBe(768);
     expect(reportMemoryMb({ targets: [], slos: Array(10_000).fill({}) })).toBe(3008);

@@ -65,7 +65,7 @@ describe("OutboxNotifier", () => {
       period: "2026-10",
       reportKind: "monthly",
     });
-    expect(entry.message.https).toEqual(entry.message.default);
+    expect(Object.keys(entry.message).sort()).toEqual(["default", "email"]);
     expect(lines).toEqual([
       `[outbox] INFO report: SLA report 2026-10: 3 met, 0 missed -> ${a.id}.json`,
       `[outbox] CRITICAL breach: SLO missed: api -> ${b.id}.json`,

@@ -71,7 +71,7 @@ describe("answers", () => {
     const before = count();
     const r = await probeTarget(spec(`${http.url}/redirect`));
     expect(r).toMatchObject({ success: false, status: 302, cause: "redirect", redirects: 0 });
-    expect(r.causeDetail).toMatch(/^redirect loop: 302 from .*\/redirect back to .*\/redirect/);
+    expect(r.causeDetail).toMatch(/^redirect loop: 302 from “.*\/redirect” back to “.*\/redirect”/);
     expect(count()).toBe(before + 1);
     const accepting = { status: [{ min: 200, max: 399 }], maxBodyBytes: 1024 };
     const followed = await probeTarget(spec(`${http.url}/redirect`, { expect: accepting }));

@@ -64,7 +64,7 @@ describe("following", () => {
     const r = await probeTarget(spec(`${a.url}/chain/4`, { expect: expect3 }));
     expect(r).toMatchObject({ success: false, cause: "redirect", status: 302, redirects: 3 });
     expect(r.causeDetail).toMatch(
-      /^more than maxRedirects \(3\) redirects: 302 from .*\/chain\/1 to .*\/chain\/0$/,
+      /^more than maxRedirects \(3\) redirects: 302 from “.*\/chain\/1” to “.*\/chain\/0”$/,
     );
   });
 
@@ -85,7 +85,7 @@ describe("following", () => {
     const back = to(a, to(b, `${a.url}/redirect`));
     const r2 = await probeTarget(spec(back, { timeoutMs: 20_000 }));
     expect(r2).toMatchObject({ success: false, cause: "redirect", redirects: 2 });
-    expect(r2.causeDetail).toMatch(/^redirect loop: 302 from .*\/redirect back to .*\/redirect/);
+    expect(r2.causeDetail).toMatch(/^redirect loop: 302 from “.*\/redirect” back to “.*\/redirect/);
     expect(r2.durationMs).toBeLessThan(20_000);
   });
 
@@ -98,7 +98,7 @@ describe("following", () => {
     const no = { status: [], maxBodyBytes: 1024, followRedirects: false };
     const r = await probeTarget(spec(`${a.url}/chain/3`, { expect: no }));
     expect(r).toMatchObject({ success: false, cause: "redirect", status: 302, redirects: 0 });
-    expect(r.causeDetail).toMatch(/^302 redirect to \/chain\/2 not followed \(followRedirects is false\)/);
+    expect(r.causeDetail).toMatch(/^302 redirect to “\/chain\/2” not followed \(followRedirects is false\)/);
     const accepted = await probeTarget(
       spec(`${a.url}/chain/3`, { expect: { ...no, status: [{ min: 302, max: 302 }] } }),
     );
@@ -168,7 +168,7 @@ describe("schemes", () => {
     const insecureTarget = `${a.url}/ok?access_token=s3cr3t-in-query`;
     const r = await probeTarget(spec(to(s, insecureTarget), insecure));
     expect(r).toMatchObject({ success: false, cause: "redirect", status: 302, redirects: 0 });
-    expect(r.causeDetail).toContain("from https to http://127.0.0.1");
+    expect(r.causeDetail).toContain("from https to “http://127.0.0.1");
     expect(r.causeDetail).toContain("allowInsecureRedirects");
     expect(r.causeDetail).toContain("access_token=<redacted>");
     expect(r.causeDetail).not.toContain("s3cr3t-in-query");

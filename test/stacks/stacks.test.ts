@@ -283,7 +283,7 @@ describe("schedules", () => {
 });
 
 describe("self-monitoring", () => {
-  it("alarms on errors, throttles, p99 duration, not running and dead letters, to the topic", () => {
+  it("alarms on errors, throttles, p99 duration, not running, monitor overload and dead letters, to the topic", () => {
     const names = (t: Template) =>
       resources(t, "AWS::CloudWatch::Alarm")
         .map(([, r]) => r.Properties.AlarmName as string)
@@ -293,6 +293,7 @@ describe("self-monitoring", () => {
       "test-sla-monitor-probe-duration-p99",
       "test-sla-monitor-probe-errors",
       "test-sla-monitor-probe-not-running",
+      "test-sla-monitor-probe-overloaded",
       "test-sla-monitor-probe-throttles",
     ]);
     expect(names(s.templates.Reports!)).toEqual([

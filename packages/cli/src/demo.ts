@@ -29,6 +29,7 @@ import {
   startPrometheus,
 } from "@sla-monitor/infra/local";
 import { EXIT, ExitError } from "./exit.js";
+import { scrubber } from "./output.js";
 import { summaryTable } from "./report.js";
 
 export interface DemoOpts {
@@ -181,7 +182,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
     const configFile = join(out, "sla.config.yaml");
     await writeFile(configFile, configText);
     const config = parseConfig(configText, { format: "yaml", source: configFile });
-    const rt = await createRuntime(config, { outDir: out, consoleOutbox: !quiet });
+    const rt = await createRuntime(config, { outDir: out, consoleOutbox: !quiet, scrubber });
 
     const cycles = Math.max(1, Math.round(probeSeconds / PROBE_EVERY_S));
     say(
@@ -194,7 +195,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
         `  probe run ${i + 1}/${cycles}: ${r.results
           .map(
             (p) =>
-              `${p.target} ${p.success ? (p.degraded === "ok" ? "up" : p.degraded) : `DOWN(${p.cause})`} ${Math.round(p.durationMs)} ms`,
+              `${p.target} ${p.success ? (p.degraded === "ok" ? "up" : p.degraded) : p.inconclusive ? `inconclusive(${p.observedCause})` : `DOWN(${p.cause})`} ${Math.round(p.durationMs)} ms`,
           )
           .join(", ")}; remote write ${r.write.ok ? "ok" : "FAILED"}`,
       );

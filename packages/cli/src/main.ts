@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
+import { ConfigError, configSecretValues, loadConfig, renderAlertRules } from "@sla-monitor/core";
 /**
  * `sla`: the same engines as the Lambdas, from a terminal.
  * Exit codes: 0 ok; 1 an SLO missed (with --fail-on-breach) or a probe failed (probe --fail-on-down);
@@ -7,8 +7,12 @@ import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
 import { Command, CommanderError, Option } from "commander";
 import { demoCommand } from "./demo.js";
 import { EXIT, ExitError } from "./exit.js";
+import { guardOutput, scrubber } from "./output.js";
 import { probeCommand } from "./probe.js";
 import { reportCommand } from "./report.js";
+
+// every byte the CLI prints passes the scrubber (DESIGN §9)
+guardOutput();
 
 const program = new Command()
   .name("sla")
@@ -24,11 +28,15 @@ const stageOption = () => new Option("--stage <stage>", "apply this stage's over
 
 program
   .command("validate")
-  .description("validate a config file and print what it defines")
+  .description("validate a config file and print what it defines (and warn about inline secrets)")
   .addOption(configOption())
   .addOption(stageOption())
   .action(async (o: { config: string; stage?: string }) => {
-    const c = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
+    const c = await loadConfig(o.config, {
+      ...(o.stage ? { stage: o.stage } : {}),
+      warn: (m) => console.error(m),
+    });
+    scrubber.add(...configSecretValues(c, process.env));
     console.log(
       `${o.config}: valid (${c.targets.length} targets, ${c.slos.length} SLOs, time zone ${c.calendar.timeZone}${o.stage ? `, stage ${o.stage}` : ""})`,
     );

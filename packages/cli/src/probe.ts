@@ -1,5 +1,6 @@
-import { createRuntime, loadConfig, probeDeps, runProbeCycle } from "@sla-monitor/core";
+import { createRuntime, describeOverload, loadConfig, probeDeps, runProbeCycle } from "@sla-monitor/core";
 import { EXIT } from "./exit.js";
+import { scrubber } from "./output.js";
 import { table } from "./table.js";
 
 export interface ProbeOpts {
@@ -15,6 +16,7 @@ export interface ProbeOpts {
 export async function probeCommand(o: ProbeOpts): Promise<void> {
   const config = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
   const rt = await createRuntime(config, {
+    scrubber,
     outDir: o.out ?? "out",
     ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
     consoleOutbox: !o.json,
@@ -31,6 +33,8 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
           success: p.success,
           status: p.status,
           cause: p.cause,
+          ...(p.inconclusive ? { inconclusive: true, observedCause: p.observedCause } : {}),
+          monitorStallMs: p.monitorStallMs ?? 0,
           durationMs: Math.round(p.durationMs * 10) / 10,
           phases: p.phases,
           tlsExpiry: p.tls?.earliestExpiry ?? null,
@@ -57,9 +61,15 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
         ],
         r.results.map((p) => [
           p.target,
-          p.success ? (p.degraded === "ok" ? "UP" : `UP (${p.degraded})`) : "DOWN",
+          p.success
+            ? p.degraded === "ok"
+              ? "UP"
+              : `UP (${p.degraded})`
+            : p.inconclusive
+              ? "INCONCLUSIVE"
+              : "DOWN",
           p.status === null ? "-" : String(p.status),
-          p.cause ?? "-",
+          p.inconclusive ? `${p.cause} (${p.observedCause})` : (p.cause ?? "-"),
           ms(p.durationMs),
           ms(p.phases.dnsMs),
           ms(p.phases.connectMs),
@@ -78,6 +88,10 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
           ? `remote write: ok (HTTP ${w.status})`
           : `remote write FAILED: ${w.error}`,
     );
+    // (the run's log says it too, on stderr, also with --json)
+    const overload = describeOverload(r.overload);
+    if (overload) console.log(overload);
   }
-  if (o.failOnDown && r.results.some((p) => !p.success)) process.exitCode = EXIT.breach;
+  // an inconclusive probe is the monitor's own overload, not a DOWN target
+  if (o.failOnDown && r.results.some((p) => !p.success && !p.inconclusive)) process.exitCode = EXIT.breach;
 }

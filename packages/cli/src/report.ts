@@ -15,6 +15,7 @@ import {
   type Window,
 } from "@sla-monitor/core";
 import { EXIT, ExitError } from "./exit.js";
+import { scrubber } from "./output.js";
 import { table } from "./table.js";
 
 export interface ReportOpts {
@@ -82,6 +83,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
   const config = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
   const window = windowFromOptions(o, config);
   const rt = await createRuntime(config, {
+    scrubber,
     outDir: o.out,
     ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
     consoleOutbox: o.format === "table",
@@ -114,6 +116,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     process.stdout.write(printers[o.format](doc));
   }
   if (result.error) console.error(result.error);
+  if (result.configError) console.error(result.configError);
   const rebuilt = result.indexRebuilt;
   if (rebuilt) {
     console.error(

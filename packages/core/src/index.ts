@@ -1,8 +1,9 @@
 export { errorRatioExpr, renderAlertRules } from "./alerts/rules.js";
+export * from "./boundary.js";
 export * from "./config/index.js";
 export * from "./notify/index.js";
 export { PROBE_STATE_KEY, type ProbeCycleResult, runProbeCycle, toProbeSpec } from "./probe/cycle.js";
-export { probeTarget, runProbes } from "./probe/index.js";
+export { describeOverload, OVERLOAD_METRIC, probeTarget, runProbes } from "./probe/index.js";
 export type { ProbeResult, ProbeSpec } from "./probe/types.js";
 export * from "./prometheus/index.js";
 export * from "./report/index.js";

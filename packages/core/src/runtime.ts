@@ -2,14 +2,18 @@
  * Wires a parsed config to its adapters: Prometheus query client and remote writer (with resolved auth),
  * the object store (S3 bucket, or a local folder) and the notifier (SNS topic, or a local outbox).
  * The Lambda handlers and the CLI both start here, so the same code runs in AWS and on a laptop.
+ * The store, the notifier and the writer come wrapped by the secrets boundary (`boundary.ts`): everything
+ * they write or send passes the runtime's `Scrubber`, which learns every secret of the config as it is
+ * resolved (env values here, SSM values through the runtime's `ssm` resolver).
  */
 import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
-import { redactUrl } from "./config/redact.js";
+import { learningSsm, ScrubbingNotifier, ScrubbingObjectStore, scrubbingWriter } from "./boundary.js";
+import { redactUrl, Scrubber } from "./config/redact.js";
 import type { PrometheusConfig, SlaConfig } from "./config/schema.js";
-import { resolveSecret, type SsmResolver } from "./config/secrets.js";
+import { configSecretValues, resolveSecret, type SsmResolver } from "./config/secrets.js";
 import { type Notifier, OutboxNotifier, SnsNotifier } from "./notify/index.js";
-import type { PrometheusAuth } from "./prometheus/auth.js";
+import { authSecrets, type PrometheusAuth } from "./prometheus/auth.js";
 import { createPrometheusClient, type PrometheusClient } from "./prometheus/client.js";
 import { createRemoteWriter, type RemoteWriter } from "./prometheus/remote-write.js";
 import { LocalObjectStore, type ObjectStore, S3ObjectStore } from "./store/index.js";
@@ -24,6 +28,11 @@ export interface RuntimeOptions {
   consoleOutbox?: boolean;
   /** SSM reader for `{ ssm: ... }` references (default: one on the SDK's default credentials) */
   ssm?: SsmResolver;
+  /**
+   * The process's scrubber (the CLI's output and the Lambdas' logger use it too); the runtime teaches it the
+   * config's secrets. Default: a new one.
+   */
+  scrubber?: Scrubber;
 }
 
 export interface Runtime {
@@ -33,9 +42,12 @@ export interface Runtime {
   notifier: Notifier;
   /** Prometheus URL without credentials, for reports and logs */
   sourceLabel: string;
-  /** secret values resolved for this runtime, to scrub from any text that leaves */
+  /** the Prometheus auth secrets resolved for this runtime (the scrubber knows them, and more) */
   secrets: string[];
+  /** THE scrubber: the store, notifier and writer above already pass everything through it */
+  scrubber: Scrubber;
   env: NodeJS.ProcessEnv;
+  /** resolves `{ ssm }` references and teaches the scrubber each value */
   ssm: SsmResolver;
 }
 
@@ -96,25 +108,40 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     opts.prometheusUrl || env.SLA_PROMETHEUS_URL
       ? `${url.replace(/\/$/, "")}/api/v1/write`
       : config.prometheus.remoteWriteUrl;
-  const ssm = opts.ssm ?? createSsmResolver();
+  const scrubber = opts.scrubber ?? new Scrubber();
+  // the URLs in use (a --prometheus override included) and everything the config holds or names in env
+  const prometheusInUse = { ...config.prometheus, url, remoteWriteUrl };
+  scrubber.add(...configSecretValues({ targets: config.targets, prometheus: prometheusInUse }, env));
+  const ssm = learningSsm(opts.ssm ?? createSsmResolver(), scrubber);
   const auth = await resolveAuth(config.prometheus, env, ssm);
-  const secrets = auth.type === "basic" ? [auth.password] : auth.type === "bearer" ? [auth.token] : [];
+  const secrets = authSecrets(auth);
+  scrubber.add(...secrets);
   const prometheus = createPrometheusClient({ url, auth, timeoutMs: config.prometheus.timeoutMs });
-  const writer = createRemoteWriter({
-    url: remoteWriteUrl,
-    auth,
-    timeoutMs: Math.min(10_000, config.prometheus.timeoutMs),
-  });
+  const writer = scrubbingWriter(
+    createRemoteWriter({
+      url: remoteWriteUrl,
+      auth,
+      timeoutMs: Math.min(10_000, config.prometheus.timeoutMs),
+    }),
+    scrubber,
+  );
   const outDir = resolve(opts.outDir ?? env.SLA_OUT_DIR ?? "out");
   // S3-compatible servers behind AWS_ENDPOINT_URL(_S3) (MinIO, emulators) need path-style addressing.
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
-  const store: ObjectStore = env.SLA_BUCKET
-    ? new S3ObjectStore({ bucket: env.SLA_BUCKET, client: new S3Client({ forcePathStyle: customS3 }) })
-    : new LocalObjectStore({ dir: outDir });
-  const notifier: Notifier = env.SLA_TOPIC_ARN
-    ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })
-    : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false });
-  return { prometheus, writer, store, notifier, sourceLabel: redactUrl(url), secrets, env, ssm };
+  const store: ObjectStore = new ScrubbingObjectStore(
+    env.SLA_BUCKET
+      ? new S3ObjectStore({ bucket: env.SLA_BUCKET, client: new S3Client({ forcePathStyle: customS3 }) })
+      : new LocalObjectStore({ dir: outDir }),
+    scrubber,
+  );
+  const notifier: Notifier = new ScrubbingNotifier(
+    env.SLA_TOPIC_ARN
+      ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })
+      : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false }),
+    scrubber,
+  );
+  const sourceLabel = redactUrl(url);
+  return { prometheus, writer, store, notifier, sourceLabel, secrets, scrubber, env, ssm };
 }
 
 /** What a report run needs from the config and the runtime (the Lambda, the CLI and the demo share it). */

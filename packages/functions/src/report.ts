@@ -5,7 +5,9 @@
  * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"from":"...","to":"..."}`, optional `slos`, `notify`
  * default false; a past or running window from 2000-01-01 on, resolved by the core's `resolveWindow` like
  * the CLI's). Returns the summary and the storage keys; a bad payload (or a future, pre-2000 or empty
- * window) returns a clear error and writes nothing. Failed Prometheus queries or failed publishes throw after storing, so the async retry publishes.
+ * window) returns a clear error and writes nothing. Transient Prometheus failures (the summary is withheld) or
+ * failed publishes throw after storing, so the async retry publishes what is missing; queries Prometheus
+ * rejects (4xx) are one self-alert and do not throw (a retry would fail the same way).
  */
 import {
   ReportInputError,
@@ -16,7 +18,7 @@ import {
   type Window,
 } from "@sla-monitor/core";
 import { z } from "zod";
-import { context, logger, scrub } from "./shared.js";
+import { context, guarded, logger, scrub } from "./shared.js";
 
 const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly", "current"]) });
 const OnDemand = z
@@ -49,7 +51,7 @@ export type ReportResponse =
   | { ok: false; error: string };
 
 /** The Lambda entry point (the second argument Lambda passes is its context, not a time). */
-export const handler = (event: unknown): Promise<ReportResponse> => handleReport(event, new Date());
+export const handler = guarded((event: unknown): Promise<ReportResponse> => handleReport(event, new Date()));
 
 /** The handler with the run time as a parameter, for tests and replays. */
 export async function handleReport(event: unknown, now: Date): Promise<ReportResponse> {
@@ -109,6 +111,10 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
       copiedTo,
       entries,
     });
+  }
+  if (r.configError) {
+    // Prometheus rejected queries: the same every time, so no retry (the self-alert went out once)
+    logger.error("report partial: configuration error", { error: scrub(r.configError, runtime) });
   }
   if (r.error) {
     logger.error("report incomplete", { error: scrub(r.error, runtime) });

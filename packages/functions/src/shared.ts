@@ -1,21 +1,31 @@
 /**
  * What every handler needs, built once per Lambda container: the parsed config (bundled file, path in
- * SLA_CONFIG), a structured logger that never prints secrets, and the runtime adapters (S3 bucket from
- * SLA_BUCKET, SNS topic from SLA_TOPIC_ARN). Secrets referenced as `{ env: NAME }` in the config are read
+ * SLA_CONFIG), a structured logger that never prints secrets (every string of every log line passes the
+ * container's one `Scrubber`), and the runtime adapters (S3 bucket from SLA_BUCKET, SNS topic from
+ * SLA_TOPIC_ARN; wrapped by the same scrubber). Handlers are `guarded`: their results and errors (which Lambda
+ * logs and returns to the invoker) pass the scrubber too. Secrets referenced as `{ env: NAME }` in the config are read
  * from SST Config secrets (SSM, bound to the function) when present, else from the environment.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import {
   createRuntime,
   createSsmResolver,
+  learningSsm,
   loadConfig,
   type Runtime,
-  redactText,
+  Scrubber,
   type SlaConfig,
   type SsmResolver,
 } from "@sla-monitor/core";
 
-export const logger = new Logger({ serviceName: "sla-monitor" });
+/** The container's one scrubber; the runtime teaches it the config's secrets, SSM values as they are read. */
+export const scrubber = new Scrubber();
+
+export const logger = new Logger({
+  serviceName: "sla-monitor",
+  // called for every value of a log line, error messages and stacks included
+  jsonReplacerFn: (_key, value) => (typeof value === "string" ? scrubber.scrub(value) : value),
+});
 
 let cached: Promise<{ config: SlaConfig; runtime: Runtime }> | undefined;
 
@@ -56,13 +66,14 @@ export async function boundValues(source: NodeJS.ProcessEnv, ssm: SsmResolver): 
 
 export function context(): Promise<{ config: SlaConfig; runtime: Runtime }> {
   cached ??= (async () => {
-    const ssm = createSsmResolver();
+    // every SST secret read from SSM is a secret for the scrubber, referenced by the config or not
+    const ssm = learningSsm(createSsmResolver(), scrubber);
     const env = await boundValues(process.env, ssm);
     const config = await loadConfig(
       env.SLA_CONFIG ?? "sla.config.yaml",
       env.SLA_STAGE ? { stage: env.SLA_STAGE } : {},
     );
-    const runtime = await createRuntime(config, { env, ssm });
+    const runtime = await createRuntime(config, { env, ssm, scrubber });
     return { config, runtime };
   })();
   cached.catch(() => {
@@ -71,7 +82,18 @@ export function context(): Promise<{ config: SlaConfig; runtime: Runtime }> {
   return cached;
 }
 
-/** Any text that leaves the function goes through here. */
+/** Any text that leaves the function goes through here (the runtime's scrubber is the container's). */
 export function scrub(text: string, runtime?: Runtime): string {
-  return runtime ? redactText(text, runtime.secrets) : text;
+  return (runtime?.scrubber ?? scrubber).scrub(text);
+}
+
+/** A Lambda handler whose result and errors (logged by Lambda, returned to the invoker) pass the scrubber. */
+export function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return scrubber.scrubDeep(await fn(...args));
+    } catch (e) {
+      throw scrubber.scrubError(e);
+    }
+  };
 }

@@ -7,6 +7,7 @@ import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue, configErrorMap, formatPath, toConfigIssues } from "./issues.js";
 import { prototypeKeyIssues, type SlaConfig, SlaConfigSchema } from "./schema.js";
+import { inlineSecretWarnings } from "./secrets.js";
 
 export type ConfigFormat = "yaml" | "json";
 
@@ -32,6 +33,11 @@ export interface ValidateConfigOptions {
 
 export interface LoadConfigOptions {
   stage?: string;
+  /**
+   * Called once per inline secret in the file (`inlineSecretWarnings`): `sla validate` and the SST synth
+   * pass `console.warn`; the Lambdas and the other commands stay quiet.
+   */
+  warn?: (message: string) => void;
 }
 
 type Rec = Record<string, unknown>;
@@ -305,9 +311,11 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : (code ?? "error");
     throw new ConfigError(path, [{ path: "", message: `cannot read the file: ${why}` }]);
   }
-  return parseConfig(text, {
+  const config = parseConfig(text, {
     format,
     source: path,
     ...(options.stage !== undefined ? { stage: options.stage } : {}),
   });
+  if (options.warn) for (const w of inlineSecretWarnings(config)) options.warn(`${path}: warning: ${w}`);
+  return config;
 }

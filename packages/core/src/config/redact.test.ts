@@ -1,5 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { REDACTED, redactHeaders, redactText, redactUrl } from "./redact.js";
+import { renderAll } from "../report/render/index.js";
+import { LINKS, sampleReport } from "../report/render/test-helpers.js";
+import {
+  basicAuthSecret,
+  quoteUntrusted,
+  REDACTED,
+  redactHeaders,
+  redactText,
+  redactUrl,
+  Scrubber,
+  UNTRUSTED_MAX_CHARS,
+} from "./redact.js";
 
 describe("redactHeaders", () => {
   it("keeps the names and hides every value", () => {
@@ -55,5 +66,105 @@ describe("redactText", () => {
 
   it("returns the text unchanged without secrets", () => {
     expect(redactText("nothing here", [])).toBe("nothing here");
+  });
+});
+
+describe("Scrubber", () => {
+  it("removes every spelling of a known secret: raw, URL-encoded at any depth, JSON, HTML, form", () => {
+    const secret = 's3cr3t/&"<x> y';
+    const s = new Scrubber([secret]);
+    const once = encodeURIComponent(secret);
+    const twice = encodeURIComponent(once);
+    const text = [
+      secret,
+      once,
+      twice,
+      encodeURIComponent(twice),
+      once.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+      JSON.stringify(secret),
+      "s3cr3t/&amp;&quot;&lt;x&gt; y",
+      once.replace(/%20/g, "+"),
+    ].join(" | ");
+    const out = s.scrub(text);
+    expect(out).not.toContain("s3cr3t");
+    expect(out.split(REDACTED).length - 1).toBe(8);
+  });
+
+  it("knows the credential after a scheme word on its own, and a Basic header's user:password and password", () => {
+    const basic = basicAuthSecret("admin", "PROMPASS123");
+    const s = new Scrubber(["Bearer SUPERSECRET123", basic]);
+    expect(s.scrub("/denied?presented=SUPERSECRET123")).toBe(`/denied?presented=${REDACTED}`);
+    expect(s.scrub("echo: Bearer SUPERSECRET123")).toBe(`echo: ${REDACTED}`);
+    expect(s.scrub(`got ${basic.slice(6)} and admin:PROMPASS123 and PROMPASS123`)).toBe(
+      `got ${REDACTED} and ${REDACTED} and ${REDACTED}`,
+    );
+    expect(s.size).toBe(6); // Bearer x, x; Basic y, y, admin:PROMPASS123, PROMPASS123
+    // values too short to be secrets are ignored rather than erased from every text
+    expect(new Scrubber(["abc", "", null, undefined]).size).toBe(0);
+  });
+
+  it("masks token-like query parameters at any URL-encoding depth, values it has never seen", () => {
+    const s = new Scrubber();
+    expect(s.scrub("302 to /login?next=%2Fnext%3Ftoken%3DQUERYSECRET%26x%3D1")).toBe(
+      `302 to /login?next=%2Fnext%3Ftoken%3D${REDACTED}%26x%3D1`,
+    );
+    expect(s.scrub("/login?next=%252Fcb%253Fcode%253DQUERYSECRET%2526state%253D1")).toBe(
+      `/login?next=%252Fcb%253Fcode%253D${REDACTED}%2526state%253D1`,
+    );
+    expect(s.scrub("a?access_token=QUERYSECRET&api_key=K3Y1&sig=S1GN&page=2")).toBe(
+      `a?access_token=${REDACTED}&api_key=${REDACTED}&sig=${REDACTED}&page=2`,
+    );
+    expect(redactUrl("https://x/login?next=%2Fcb%3Fsession%3DQUERYSECRET")).toBe(
+      `https://x/login?next=%2Fcb%3Fsession%3D${REDACTED}`,
+    );
+  });
+
+  it("masks URL userinfo (also URL-encoded) and Bearer/Basic credentials it has never seen", () => {
+    const s = new Scrubber();
+    expect(s.scrub("GET https://admin:PROMPASS123@prom.example/api failed")).toBe(
+      `GET https://${REDACTED}@prom.example/api failed`,
+    );
+    expect(s.scrub("next=https%3A%2F%2Fadmin%3APROMPASS123%40prom.example%2F")).toBe(
+      `next=https%3A%2F%2F${REDACTED}%40prom.example%2F`,
+    );
+    expect(s.scrub('{"authorization":"Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig"}')).toBe(
+      `{"authorization":"Bearer ${REDACTED}"}`,
+    );
+  });
+
+  it("leaves PromQL, report text and a rendered report alone when they hold no secret", () => {
+    const s = new Scrubber(["not-in-any-report-1234"]);
+    const promql =
+      'sum(rate(http_requests_total{code=~"5..",job="api"}[5m])) / sum(rate(x{code!="200"}[5m]))';
+    expect(s.scrub(promql)).toBe(promql);
+    const files = renderAll(sampleReport(), { links: LINKS });
+    for (const [name, body] of Object.entries(files)) expect(s.scrub(body), name).toBe(body);
+  });
+
+  it("scrubs deep values (keeping keys and null prototypes) and errors in place (keeping their class)", () => {
+    const s = new Scrubber(["PROMTOKEN1"]);
+    const targets = Object.create(null) as Record<string, unknown>;
+    targets.api = { detail: "x PROMTOKEN1" };
+    const out = s.scrubDeep({ a: ["PROMTOKEN1", 1, null], targets });
+    expect(out).toEqual({ a: [REDACTED, 1, null], targets: expect.anything() });
+    expect(Object.getPrototypeOf(out.targets)).toBeNull();
+    expect((out.targets.api as { detail: string }).detail).toBe(`x ${REDACTED}`);
+    class MyError extends Error {}
+    const e = new MyError("failed with PROMTOKEN1", { cause: new Error("inner PROMTOKEN1") });
+    expect(s.scrubError(e)).toBe(e);
+    expect(e).toBeInstanceOf(MyError);
+    expect(e.message).toBe(`failed with ${REDACTED}`);
+    expect(e.stack).not.toContain("PROMTOKEN1");
+    expect((e.cause as Error).message).toBe(`inner ${REDACTED}`);
+  });
+});
+
+describe("quoteUntrusted", () => {
+  it("quotes, folds control characters and bidi overrides, and cuts at 300 characters", () => {
+    expect(quoteUntrusted("line1\r\nline2\u202e evil")).toBe("“line1 line2  evil”");
+    expect(quoteUntrusted("close “early” quote")).toBe('“close "early" quote”');
+    const long = quoteUntrusted("x".repeat(1000));
+    expect(long).toBe(`“${"x".repeat(UNTRUSTED_MAX_CHARS)}…”`);
+    expect(quoteUntrusted("😀".repeat(400)).length).toBeLessThanOrEqual(UNTRUSTED_MAX_CHARS + 3);
   });
 });

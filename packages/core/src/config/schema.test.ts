@@ -57,7 +57,7 @@ describe("defaults", () => {
     expect(slo.missingData).toBe("unknown");
     expect(slo.minCoverage).toBe(0.9);
     expect(slo.maintenance).toEqual([]);
-    expect(slo.sli).toEqual({ type: "probe", target: "api", intervalSeconds: 60 });
+    expect(slo.sli).toEqual({ type: "probe", target: "api", intervalSeconds: 60, downWhen: "majority" });
     expect(cfg.calendar).toEqual({ timeZone: "UTC", weekStartsOn: "monday" });
     expect(cfg.notify).toEqual({
       downAfter: 3,
@@ -468,7 +468,21 @@ describe("SLOs", () => {
       target: "legacy",
       selector: { job: "blackbox" },
       intervalSeconds: 60,
+      downWhen: "majority",
     });
+  });
+
+  it("takes downWhen any | majority | all for probe SLIs and refuses anything else, naming the path", () => {
+    for (const downWhen of ["any", "majority", "all"] as const) {
+      const raw = base();
+      raw.slos[0].sli = { type: "probe", target: "api", downWhen };
+      expect(validateConfig(raw).slos[0]!.sli).toMatchObject({ downWhen });
+    }
+    const raw = base();
+    raw.slos[0].sli = { type: "probe", target: "api", downWhen: "most" };
+    expect(() => validateConfig(raw)).toThrow(
+      /slos\[0\]\.sli\.downWhen: must be one of "any", "majority", "all"/,
+    );
   });
 
   it("requires a target or selector for probe SLIs", () => {

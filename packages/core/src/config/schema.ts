@@ -102,6 +102,30 @@ export const HttpUrlSchema = z.string().superRefine((v, ctx) => {
 });
 
 /**
+ * An http(s) URL without userinfo: for `prometheus.url` / `remoteWriteUrl` (and their stage overrides),
+ * whose value travels in the Lambda environment, SSM and the CloudFormation template. The message never
+ * repeats the URL.
+ */
+export const CredentialFreeUrlSchema = HttpUrlSchema.superRefine((v, ctx) => {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return; // reported by HttpUrlSchema
+  }
+  if (u.username !== "" || u.password !== "") {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        "must not carry credentials (user:password@ in a URL ends up in the Lambda environment, SSM and " +
+        'CloudFormation): use auth: { type: basic, username: ..., password: { env: "NAME" } } ' +
+        '(or { type: bearer, token: { env: "NAME" } }) and a URL without them',
+      params: { hideValue: true },
+    });
+  }
+});
+
+/**
  * A string that must compile as an RE2 regular expression (`expect.bodyMatches` runs on re2js, in linear
  * time); the message gives RE2's reason (e.g. lookbehind and backreferences are not RE2).
  */
@@ -322,6 +346,12 @@ export const ProbeSliSchema = z.strictObject({
   /** Extra label matchers on `probe_success`. */
   selector: MatcherLabelsSchema.optional(),
   intervalSeconds: z.number().int().min(1).max(3600).default(60),
+  /**
+   * Several series for the target (locations, shards): when a probe interval counts as down. `majority`
+   * (default): more than half of the series present in that interval failed; `any`: at least one failed;
+   * `all`: every series present failed. Reports count wall-clock intervals, never series-intervals.
+   */
+  downWhen: z.enum(["any", "majority", "all"]).default("majority"),
 });
 
 export const RatioSliSchema = z.strictObject({
@@ -527,9 +557,9 @@ const PROMETHEUS_TIMEOUT = z.number().int().min(100).max(300_000);
 
 export const PrometheusSchema = z
   .strictObject({
-    url: HttpUrlSchema.default(DEFAULT_PROMETHEUS_URL),
+    url: CredentialFreeUrlSchema.default(DEFAULT_PROMETHEUS_URL),
     /** Default: `url` + `/api/v1/write` (`/api/v1/remote_write` with sigv4, as Amazon Managed Prometheus). */
-    remoteWriteUrl: HttpUrlSchema.optional(),
+    remoteWriteUrl: CredentialFreeUrlSchema.optional(),
     auth: AuthSchema.default({ type: "none" }),
     timeoutMs: PROMETHEUS_TIMEOUT.default(30_000),
   })
@@ -585,8 +615,8 @@ export const ProbeSchema = z.strictObject({
 // Stages
 
 export const PrometheusOverrideSchema = z.strictObject({
-  url: HttpUrlSchema.optional(),
-  remoteWriteUrl: HttpUrlSchema.optional(),
+  url: CredentialFreeUrlSchema.optional(),
+  remoteWriteUrl: CredentialFreeUrlSchema.optional(),
   auth: AuthSchema.optional(),
   timeoutMs: PROMETHEUS_TIMEOUT.optional(),
 });

@@ -1,10 +1,19 @@
-export { type PublishMarker, type PublishOnceOptions, type PublishOnceResult, publishOnce } from "./once.js";
+export {
+  type PublishEachResult,
+  type PublishMarker,
+  type PublishOnceOptions,
+  type PublishOnceResult,
+  publishOnce,
+  publishOnceEach,
+} from "./once.js";
 export { OUTBOX_TOPIC_ARN, type OutboxEntry, OutboxNotifier, type OutboxNotifierOptions } from "./outbox.js";
 export {
   type BuildSnsPublishOptions,
   buildSnsPublishInput,
   type ChatbotCustomNotification,
   chatbotNotification,
+  chatSafe,
+  escapeSlack,
   parseTopicArn,
   SNS_MAX_MESSAGE_BYTES,
   SNS_SUBJECT_MAX_CHARS,
@@ -16,6 +25,7 @@ export {
 } from "./sns.js";
 export {
   type ChatContent,
+  NOTIFICATION_BUDGET_BYTES,
   type Notification,
   type NotificationKind,
   type Notifier,

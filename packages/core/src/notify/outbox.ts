@@ -29,12 +29,10 @@ export interface OutboxEntry {
   writtenAt: string;
   /** exactly what SnsNotifier would send */
   publishInput: PublishCommandInput;
-  /** `publishInput.Message` decoded: the Chatbot JSON objects and the email text */
+  /** `publishInput.Message` decoded: the Chatbot JSON (`default`, what https/lambda subscribers get) and the email text */
   message: {
     default: ChatbotCustomNotification;
     email: string;
-    https: ChatbotCustomNotification;
-    lambda: ChatbotCustomNotification;
   };
 }
 
@@ -74,8 +72,6 @@ export class OutboxNotifier implements Notifier {
           message: {
             default: JSON.parse(s.default),
             email: s.email,
-            https: JSON.parse(s.https),
-            lambda: JSON.parse(s.lambda),
           },
         };
         await writeFile(tmp, `${JSON.stringify(entry, null, 2)}\n`, { flag: "w" });

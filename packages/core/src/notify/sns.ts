@@ -1,6 +1,7 @@
 /**
  * SNS publishing: one Publish per notification with `MessageStructure: "json"`, so email subscribers get
- * plain text and https/lambda subscribers (AWS Chatbot, a forwarder) get an AWS Chatbot custom notification.
+ * plain text and every other protocol (https/lambda: AWS Chatbot, a forwarder) gets the `default` body, an AWS
+ * Chatbot custom notification.
  */
 import { createHash } from "node:crypto";
 import {
@@ -9,6 +10,7 @@ import {
   type PublishCommandInput,
   SNSClient,
 } from "@aws-sdk/client-sns";
+import { quoteUntrusted } from "../config/redact.js";
 import { type Notification, type Notifier, NotifyError } from "./types.js";
 
 /** SNS message size limit (message body plus attributes), bytes. */
@@ -36,12 +38,15 @@ export interface ChatbotCustomNotification {
   };
 }
 
-/** The `Message` of a `MessageStructure: "json"` publish, per protocol (values are strings). */
+/**
+ * The `Message` of a `MessageStructure: "json"` publish, per protocol (values are strings). Only what differs
+ * from `default` is listed: SNS delivers `default` to every protocol without a key of its own (https and
+ * lambda subscribers, AWS Chatbot, get the Chatbot JSON from there), so repeating it would only spend the
+ * 256 KB limit.
+ */
 export interface SnsStructuredMessage {
   default: string;
   email: string;
-  https: string;
-  lambda: string;
 }
 
 const ASCII_MAP: Record<string, string> = {
@@ -97,22 +102,79 @@ const NON_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
 
 const utf8Bytes = (s: string) => Buffer.byteLength(s, "utf8");
 
-/** The AWS Chatbot custom-notification object for a notification. */
+const SLACK_ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;" };
+/**
+ * `&`, `<`, `>` as Slack requires (`&amp;` `&lt;` `&gt;`): no `<!channel>`, `<@U…>` or `<url|text>` can form.
+ * For every text AWS Chatbot shows, and for SNS message attribute values.
+ */
+export const escapeSlack = (s: string): string => s.replace(/[&<>]/g, (c) => SLACK_ESCAPES[c]!);
+
+/** Emphasis, strike and code characters, as look-alikes that format nothing. */
+const MARKUP_LOOKALIKES: Record<string, string> = {
+  "*": "\u2217",
+  _: "\u02cd",
+  "~": "\u223c",
+  "`": "\u02cb",
+};
+const neutraliseMarkup = (s: string): string => s.replace(/[*_~`]/g, (c) => MARKUP_LOOKALIKES[c]!);
+
+/** Quoted untrusted text (`quoteUntrusted`); one cut short by truncation runs to the end. */
+const UNTRUSTED_SPAN = /“[^“”]*(?:”|$)/g;
+const CHAT_URL = /\b(?:https?|s3|file):\/\/[^\s<>"')\]]+/;
+
+/**
+ * Text for AWS Chatbot's `client-markdown` (Slack): `&`, `<`, `>` escaped everywhere; markup characters
+ * neutralised inside quoted untrusted text (`“…”`: peer headers and bodies, server errors) and in the
+ * config-given `literals` (service, SLO and target names, from the attributes) wherever they appear. The
+ * product's own markdown and URLs outside quoted text are kept.
+ */
+export function chatSafe(text: string, literals: readonly string[] = []): string {
+  const marked = [...new Set(literals)].filter((l) => /[*_~`]/.test(l)).sort((a, b) => b.length - a.length);
+  const plain = (s: string) =>
+    s
+      .split(new RegExp(`(${CHAT_URL.source})`, "g"))
+      .map((part, i) => {
+        if (i % 2 === 1) return part; // a URL: Slack formats nothing inside
+        let out = part;
+        for (const l of marked) out = out.split(l).join(neutraliseMarkup(l));
+        return out;
+      })
+      .join("");
+  let out = "";
+  let at = 0;
+  for (const m of text.matchAll(UNTRUSTED_SPAN)) {
+    out += plain(text.slice(at, m.index)) + neutraliseMarkup(m[0]);
+    at = m.index + m[0].length;
+  }
+  return escapeSlack(out + plain(text.slice(at)));
+}
+
+/**
+ * The AWS Chatbot custom-notification object for a notification; every text goes through `chatSafe` (the
+ * truncation `note`, the product's own, is appended after).
+ */
 export function chatbotNotification(
   msg: Notification,
   description = msg.chat.description,
+  note = "",
 ): ChatbotCustomNotification {
+  const literals = [...Object.values(msg.attributes), ...Object.values(msg.attributeLists ?? {}).flat()];
+  const safe = (s: string) => chatSafe(s, literals);
   const content: ChatbotCustomNotification["content"] = {
     textType: "client-markdown",
-    title: msg.chat.title,
-    description,
+    title: safe(msg.chat.title),
+    description: safe(description) + note,
   };
-  if (msg.chat.nextSteps && msg.chat.nextSteps.length > 0) content.nextSteps = [...msg.chat.nextSteps];
-  if (msg.chat.keywords && msg.chat.keywords.length > 0) content.keywords = [...msg.chat.keywords];
+  if (msg.chat.nextSteps && msg.chat.nextSteps.length > 0) content.nextSteps = msg.chat.nextSteps.map(safe);
+  if (msg.chat.keywords && msg.chat.keywords.length > 0) content.keywords = msg.chat.keywords.map(safe);
+  const context: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ kind: msg.kind, severity: msg.severity, ...msg.attributes })) {
+    context[k] = escapeSlack(String(v ?? ""));
+  }
   const metadata: ChatbotCustomNotification["metadata"] = {
-    summary: sanitizeSubject(msg.subject),
+    summary: escapeSlack(sanitizeSubject(msg.subject)),
     eventType: `sla-monitor.${msg.kind}`,
-    additionalContext: { kind: msg.kind, severity: msg.severity, ...msg.attributes },
+    additionalContext: context,
   };
   if (msg.chat.threadId) metadata.threadId = msg.chat.threadId;
   const out: ChatbotCustomNotification = { version: "1.0", source: "custom", content, metadata };
@@ -125,9 +187,14 @@ function messageAttributes(msg: Notification, truncated: boolean): Record<string
   if (truncated) all.truncated = "true";
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, raw] of Object.entries(all)) {
-    const value = String(raw ?? "").replace(NON_XML, "");
+    const value = escapeSlack(String(raw ?? "").replace(NON_XML, "")); // Chatbot shows them too
     if (value === "") continue; // SNS rejects empty attribute values
     out[sanitizeAttributeName(name)] = { DataType: "String", StringValue: value };
+  }
+  for (const [name, values] of Object.entries(msg.attributeLists ?? {})) {
+    const clean = values.map((v) => escapeSlack(String(v ?? "").replace(NON_XML, ""))).filter(Boolean);
+    if (clean.length === 0) continue;
+    out[sanitizeAttributeName(name)] = { DataType: "String.Array", StringValue: JSON.stringify(clean) };
   }
   return out;
 }
@@ -189,9 +256,9 @@ export function buildSnsPublishInput(
 ): PublishCommandInput {
   const maxBytes = opts.maxBytes ?? SNS_MAX_MESSAGE_BYTES;
   const subject = sanitizeSubject(msg.subject);
-  const structured = (email: string, description: string): string => {
-    const chat = JSON.stringify(chatbotNotification(msg, description));
-    const m: SnsStructuredMessage = { default: chat, email, https: chat, lambda: chat };
+  const structured = (email: string, description: string, suffix = ""): string => {
+    const chat = JSON.stringify(chatbotNotification(msg, description, suffix));
+    const m: SnsStructuredMessage = { default: chat, email };
     return JSON.stringify(m);
   };
 
@@ -210,9 +277,9 @@ export function buildSnsPublishInput(
     if (n >= 0) {
       message = structured(cut(msg.text, n) + note, msg.chat.description);
     } else {
-      const chatNote = `\n\n_(truncated; full report at ${where ?? "the report store"})_`;
+      const chatNote = `\n\n_(truncated; full report at ${escapeSlack(where ?? "the report store")})_`;
       const descFits = (k: number) =>
-        utf8Bytes(structured(note.trimStart(), cut(msg.chat.description, k) + chatNote)) <= limit;
+        utf8Bytes(structured(note.trimStart(), cut(msg.chat.description, k), chatNote)) <= limit;
       const k = largestFitting(msg.chat.description.length, descFits);
       if (k < 0) {
         throw new NotifyError(
@@ -222,7 +289,7 @@ export function buildSnsPublishInput(
           "MessageTooLarge",
         );
       }
-      message = structured(note.trimStart(), cut(msg.chat.description, k) + chatNote);
+      message = structured(note.trimStart(), cut(msg.chat.description, k), chatNote);
     }
   }
 
@@ -296,7 +363,7 @@ export class SnsNotifier implements Notifier {
       const code = err.Code ?? err.name ?? "Error";
       const status = err.$metadata?.httpStatusCode;
       throw new NotifyError(
-        `SNS Publish to ${this.topicArn} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${err.message ?? String(e)}`,
+        `SNS Publish to ${this.topicArn} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(err.message ?? String(e))}`,
         this.topicArn,
         code,
         status,

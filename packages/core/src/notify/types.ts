@@ -24,11 +24,25 @@ export interface Notification {
   chat: ChatContent;
   /** SNS message attributes for subscription filter policies (slo, service, target, ...) */
   attributes: Record<string, string>;
+  /**
+   * Attributes with several values (the `slo` and `service` of a breach digest): SNS `String.Array`, so a
+   * subscription filter policy on one value matches every message that lists it.
+   */
+  attributeLists?: Record<string, string[]>;
   /** stable identity of the event (breach of X in period Y); FIFO topics use it for deduplication */
   dedupeKey?: string;
   /** where the full report lives; quoted when the email text has to be shortened */
   reportUrl?: string;
 }
+
+/**
+ * Byte budgets of the parts of one SNS message (262 144 bytes for message and attributes together), kept by
+ * the builders of long notifications (the report summary, the breach digest) so that nothing is cut blindly:
+ * the email body, written for email, gets the largest share; the chat description (the Chatbot JSON, sent
+ * once under `default`) a small one, as chat shows little anyway; the rest covers JSON escaping, title,
+ * subject and attributes. UTF-8 bytes of the text before JSON encoding.
+ */
+export const NOTIFICATION_BUDGET_BYTES = { email: 192 * 1024, chat: 16 * 1024 } as const;
 
 export interface Notifier {
   publish(msg: Notification): Promise<{ id: string }>;

@@ -139,6 +139,52 @@ describe("breach state machine", () => {
   });
 });
 
+describe("inconclusive outcomes (the monitor's own overload)", () => {
+  const unsure = (target = "api"): ProbeOutcome => ({
+    ...fail(target),
+    cause: "monitor-overload",
+    inconclusive: true,
+  });
+
+  it("neither breaks nor extends a run of failures: DOWN comes after downAfter real failures", () => {
+    // downAfter 3: fail, ?, fail, ?, ? would be five failures if inconclusive counted, one DOWN at the 3rd
+    const { types, state } = run([[fail()], [unsure()], [fail()], [unsure()], [unsure()]]);
+    expect(types).toEqual([]);
+    expect(state.targets.api).toMatchObject({ health: "unknown", failures: 2, successes: 0 });
+    expect(run([[fail()], [unsure()], [fail()], [unsure()], [fail()]]).types).toEqual(["down"]);
+  });
+
+  it("never counts toward DOWN, however many in a row", () => {
+    const { types, state } = run(Array.from({ length: 10 }, () => [unsure()]));
+    expect(types).toEqual([]);
+    expect(state.targets.api).toMatchObject({ health: "unknown", failures: 0, successes: 0 });
+  });
+
+  it("keeps a DOWN target down and does not count toward RECOVERED", () => {
+    // recoverAfter 2: ok, ?, ok recovers at the second ok, not at the "?"
+    const { types, state } = run([[fail()], [fail()], [fail()], [ok()], [unsure()], [unsure()]]);
+    expect(types).toEqual(["down"]);
+    expect(state.targets.api).toMatchObject({ health: "down", successes: 1, failures: 0 });
+    expect(run([[fail()], [fail()], [fail()], [ok()], [unsure()], [ok()]]).types).toEqual([
+      "down",
+      "recovered",
+    ]);
+  });
+
+  it("leaves counters, health, lastCause and latency state exactly as they were", () => {
+    const ctx = { now: new Date("2026-11-01T00:00:00Z"), runId: "a", leaseMs: 60_000 };
+    const slow = ok("api", { degraded: "warn", durationMs: 900 });
+    const before = applyOutcomes(null, [fail("web"), slow], policy, ctx).state;
+    const after = applyOutcomes(before, [unsure("web"), unsure("api")], policy, {
+      ...ctx,
+      now: new Date("2026-11-01T00:01:00Z"),
+    });
+    expect(after.events).toEqual([]);
+    expect(after.state.targets.web).toEqual(before.targets.web);
+    expect(after.state.targets.api).toEqual(before.targets.api);
+  });
+});
+
 describe("stored state: shape and prototype-free maps", () => {
   const ctx = { now: new Date("2026-11-01T00:00:00Z"), runId: "a", leaseMs: 60_000 };
 

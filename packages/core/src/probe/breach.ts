@@ -3,7 +3,9 @@
  * - DOWN after `downAfter` consecutive failures, RECOVERED after `recoverAfter` consecutive successes;
  * - DEGRADED after `downAfter` consecutive slow answers (latency >= warn), back to normal after
  *   `recoverAfter` answers under the warning threshold;
- * - TLS expiring: once when the earliest certificate in the chain gets closer than `tlsWarnDays`.
+ * - TLS expiring: once when the earliest certificate in the chain gets closer than `tlsWarnDays`;
+ * - an inconclusive outcome (the monitor's own overload) counts for nothing: the consecutive counters keep
+ *   their values, so it neither breaks nor extends a run of failures or successes.
  *
  * Events are written into the state itself (`pending`) in the same conditional write as the transition,
  * claimed by the run that created them; they leave the state only once published. A run that dies after
@@ -24,6 +26,12 @@ export interface ProbeOutcome {
   durationMs: number;
   status: number | null;
   tls?: { daysToEarliestExpiry: number; earliestExpiry: string };
+  /**
+   * The monitor's own overload, not an answer of the target (probe/overload.ts): neither a failure nor a
+   * success. Nothing moves (no counter, no health change, no event); a target seen for the first time is
+   * recorded as "unknown".
+   */
+  inconclusive?: boolean;
 }
 
 export type Health = "unknown" | "up" | "down";
@@ -193,6 +201,10 @@ export function applyOutcomes(
       fast: 0,
       tlsWarned: false,
     };
+    if (o.inconclusive) {
+      state.targets[o.target] = t;
+      continue;
+    }
     if (o.success) {
       t.successes++;
       t.failures = 0;

@@ -7,9 +7,17 @@
  */
 import { type LookupAddress, Resolver } from "node:dns";
 import { isIP, type LookupFunction, connect as netConnect, type Socket } from "node:net";
-import { type DetailedPeerCertificate, connect as tlsConnect } from "node:tls";
+import {
+  checkServerIdentity,
+  createSecureContext,
+  type DetailedPeerCertificate,
+  type SecureContext,
+  type TLSSocket,
+  connect as tlsConnect,
+} from "node:tls";
 import type { buildConnector } from "undici";
 import { classifyError, describeError, errorCode } from "./assertions.js";
+import type { ChainCertificate } from "./tls-info.js";
 import type { FailureCause, Phase } from "./types.js";
 
 /** Mutable record of one probe's connection, shared between the connector and the probe. Times are `performance.now()`. */
@@ -19,7 +27,15 @@ export interface ConnectTrace {
   lookupAt?: number;
   connectAt?: number;
   secureAt?: number;
-  peerCertificate?: DetailedPeerCertificate;
+  /** The peer's certificate chain, leaf first (`peerChain`). */
+  peerCertificate?: ChainCertificate;
+  /** `getProtocol()` of the TLS socket and whether its chain verified (`authorized`), once the handshake is done. */
+  tlsProtocol?: string;
+  authorized?: boolean;
+  /** The peer's IP: the literal, else the resolved address, replaced by the one connected to. */
+  remoteAddress?: string;
+  /** From the status line of the first response bytes (undici does not expose it): 1.1, 1.0. */
+  httpVersion?: number;
   /** Every socket opened (raw and TLS), so the probe can destroy them at its deadline. */
   sockets: Socket[];
   /** Ends the probe with a failure (ignored once the probe has settled). */
@@ -38,6 +54,72 @@ class ProbeConnectError extends Error {
 
 export function initialPhase(hostname: string): Phase {
   return isIP(hostname.replace(/^\[|\]$/g, "")) ? "connect" : "dns";
+}
+
+/**
+ * Records the HTTP version of the status line undici is about to parse. undici reads the socket in paused
+ * mode (`readable` + `read()`), and `read()` emits `data` as well, so this listener observes the bytes
+ * without changing the flow; it leaves after the first 8 bytes.
+ */
+function tapHttpVersion(socket: Socket, trace: ConnectTrace): void {
+  let head = "";
+  const onData = (chunk: Buffer) => {
+    head += chunk.subarray(0, 8).toString("latin1");
+    if (head.length < 8) return;
+    socket.removeListener("data", onData);
+    const m = /^HTTP\/(\d)\.(\d)/.exec(head);
+    if (m) trace.httpVersion = Number(m[1]) + Number(m[2]) / 10;
+  };
+  socket.on("data", onData);
+}
+
+let probeSecureContext: SecureContext | undefined;
+/**
+ * One TLS context for every probe of the process. `tls.connect` without one builds a new context (an
+ * OpenSSL SSL_CTX with its cipher lists) per connection: measured here at about a quarter of a ms of CPU
+ * per probe, ~13 % of a bare handshake (bench/https-cpu.ts). Probes pass no `ca`, `cert` or cipher options,
+ * so this context is the very one `tls.connect` would build each time. It does not resume sessions: Node's
+ * client keeps no session cache (resumption needs the `session` option, which probes never pass), so every
+ * probe still makes a full handshake and verifies the chain.
+ */
+function secureContext(): SecureContext {
+  probeSecureContext ??= createSecureContext({});
+  return probeSecureContext;
+}
+
+/**
+ * The peer's chain for the expiry facts (`tls-info.ts`), built at most once per connection.
+ * - A chain that verified: `verified`, the object Node itself built with `getPeerCertificate(true)` to check
+ *   the server's identity (leaf, intermediates, and the trust-store root that completed the chain). Calling
+ *   `getPeerCertificate(true)` again (as the connector did) built all of it a second time, every field of
+ *   every certificate (fingerprints, public keys, raw DER): ~0.3-0.4 ms of CPU per probe.
+ * - A chain that did not verify (Node built nothing): the leaf's abbreviated object (`getPeerCertificate()`:
+ *   exactly the subject, issuer and notAfter it had before, without the chain), then the certificates the
+ *   peer presented through `getPeerX509Certificate()`, `X509Certificate`s whose fields are read on demand:
+ *   only notAfter is. Both together measured ~0.2 ms per probe against ~0.44 ms for `getPeerCertificate(true)`
+ *   (bench/https-cpu.ts). In Node 20 that call consumes the socket's record of the presented chain (a second
+ *   call returns undefined, a later `getPeerCertificate(true)` sees a truncated chain), so it is the socket's
+ *   last read of its chain. The earliest expiry is then taken over what the peer presented, in the order
+ *   presented (blackbox_exporter's `probe_ssl_earliest_cert_expiry` reads the same certificates); the
+ *   last-chain expiry of an unverified chain is Go's zero time whatever the chain (`metrics.ts`).
+ */
+export function peerChain(
+  secure: TLSSocket,
+  verified: DetailedPeerCertificate | undefined,
+): ChainCertificate | undefined {
+  if (verified) return verified;
+  const leaf = secure.getPeerCertificate();
+  if (!leaf?.valid_to) return undefined;
+  const presented = secure.getPeerX509Certificate();
+  const head: ChainCertificate = { valid_to: leaf.valid_to, subject: leaf.subject, issuer: leaf.issuer };
+  let tail = head;
+  // the leaf came first; its issuers follow as the peer sent them (at most 20, as walkChain reads)
+  for (let x = presented?.issuerCertificate, i = 1; x && i < 20; x = x.issuerCertificate, i++) {
+    const next: ChainCertificate = { valid_to: x.validTo };
+    tail.issuerCertificate = next;
+    tail = next;
+  }
+  return head;
 }
 
 /** Errors produced by a probe's own resolver: DNS failures whatever their code (see `classifyProbeError`). */
@@ -152,13 +234,15 @@ export function probeConnector(
     };
 
     trace.phase = initialPhase(host);
+    if (trace.phase === "connect") trace.remoteAddress = host.replace(/^\[|\]$/g, "");
     trace.socketAt = performance.now();
     const raw = netConnect(lookup ? { host, port, lookup } : { host, port });
     trace.sockets.push(raw);
     raw.on("error", onError);
-    raw.on("lookup", (err) => {
+    raw.on("lookup", (err, address) => {
       if (err || trace.lookupAt !== undefined) return;
       trace.lookupAt = performance.now();
+      if (typeof address === "string") trace.remoteAddress = address;
       trace.phase = "connect";
     });
     raw.once("close", () => {
@@ -171,25 +255,36 @@ export function probeConnector(
     });
     raw.once("connect", () => {
       trace.connectAt = performance.now();
+      if (raw.remoteAddress) trace.remoteAddress = raw.remoteAddress;
       if (!https) {
         trace.phase = "headers";
+        tapHttpVersion(raw, trace);
         done(null, raw);
         return;
       }
       trace.phase = "tls";
       // Verification is done below from `authorized`, so the chain is captured even for a rejected certificate.
+      // Node calls `checkServerIdentity` with the chain object it built, only for a chain that verified.
+      let verified: DetailedPeerCertificate | undefined;
       const secure = tlsConnect({
         socket: raw,
         host,
         servername: isIP(host) ? undefined : options.servername || host,
         rejectUnauthorized: false,
         ALPNProtocols: ["http/1.1"],
+        secureContext: secureContext(),
+        checkServerIdentity: (hostname, cert) => {
+          verified = cert as DetailedPeerCertificate; // getPeerCertificate(true), see peerChain
+          return checkServerIdentity(hostname, cert);
+        },
       });
       trace.sockets.push(secure);
       secure.on("error", onError);
       secure.once("secureConnect", () => {
         trace.secureAt = performance.now();
-        trace.peerCertificate = secure.getPeerCertificate(true);
+        trace.peerCertificate = peerChain(secure, verified);
+        trace.tlsProtocol = secure.getProtocol() ?? undefined;
+        trace.authorized = secure.authorized;
         if (!secure.authorized && !opts.insecureSkipVerify) {
           const code = String(secure.authorizationError ?? "CERT_UNTRUSTED");
           const message = `certificate rejected: ${code}`;
@@ -201,6 +296,7 @@ export function probeConnector(
           return;
         }
         trace.phase = "headers";
+        tapHttpVersion(secure, trace);
         done(null, secure);
       });
     });

@@ -4,6 +4,8 @@
  * A remote-write failure is logged and alerted once, never crashes the run, and never skips the breach step.
  * An unreadable or wrongly shaped state object is copied aside, replaced by a fresh state and alerted once
  * (DESIGN §9 "Damaged state heals"); the run's own outcomes are applied to the fresh state as usual.
+ * A probe the monitor's own overload explains (`inconclusive`, DESIGN §9 "Inconclusive probes") writes no
+ * probe_success, moves no breach counter, and the run says how many there were (`overload`, a warn log).
  */
 import { randomUUID } from "node:crypto";
 import type { SlaConfig, Target } from "../config/schema.js";
@@ -22,6 +24,7 @@ import {
   settle,
 } from "./breach.js";
 import { probeSeries } from "./metrics.js";
+import { describeOverload, type OverloadSummary, summarizeOverload } from "./overload.js";
 import { runProbes } from "./run.js";
 import type { ProbeResult, ProbeSpec } from "./types.js";
 
@@ -86,6 +89,11 @@ export interface ProbeCycleResult {
   publishErrors: string[];
   /** set when this run found the state object damaged and replaced it (alerted once, as `state-reset`) */
   stateReset?: DamagedObject;
+  /**
+   * The monitor's own overload: probes whose failure its stalled event loop explains (`inconclusive`, no
+   * probe_success written, never DOWN). `inconclusive` 0 when the monitor kept up.
+   */
+  overload: OverloadSummary;
 }
 
 const REMOTE_WRITE_TARGET = "__remote_write__";
@@ -157,6 +165,16 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
   const concurrency = input.concurrency ?? Math.max(1, Math.min(specs.length, MAX_CONCURRENCY));
   const { dnsServers } = input.config.probe;
   const results = await runProbes(specs, { concurrency, now, ...(dnsServers ? { dnsServers } : {}) });
+  const overload = summarizeOverload(results);
+  const overloadText = describeOverload(overload);
+  if (overloadText) {
+    log("warn", overloadText, {
+      inconclusive: overload.inconclusive,
+      probes: overload.probes,
+      maxMonitorStallMs: overload.maxStallMs,
+      targets: overload.targets.slice(0, 20),
+    });
+  }
 
   let write: ProbeCycleResult["write"] = { ok: false, skipped: true };
   if (input.writer) {
@@ -183,6 +201,7 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
     ...(r.tls
       ? { tls: { daysToEarliestExpiry: r.tls.daysToEarliestExpiry, earliestExpiry: r.tls.earliestExpiry } }
       : {}),
+    ...(r.inconclusive ? { inconclusive: true } : {}),
   }));
   if (input.writer) {
     // The monitor watches itself: a failing remote write is a target of its own (alert once, recover once).
@@ -245,5 +264,6 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
     published,
     publishErrors,
     ...(healed ? { stateReset: healed } : {}),
+    overload,
   };
 }

@@ -13,11 +13,23 @@
  * - A slow but correct answer stays `success: true`; `degraded` grades latency ("warn"/"crit").
  * - Untrusted/expired certificates fail with cause "tls" unless `tls.insecureSkipVerify`; expiry is reported
  *   either way, and `tlsExpiring` flags an earliest expiry closer than `tls.minDaysToExpiry` (still a success).
+ * - Runs pace their starts and watch the monitor's own event loop: a failure the monitor's stall explains
+ *   (more than a quarter of the deadline) is `inconclusive` / "monitor-overload", never the target's.
  * - Results carry no secrets: header values and body are redacted from details, URL userinfo is stripped.
  */
 export { classifyError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
+export {
+  describeOverload,
+  judgeOverload,
+  OVERLOAD_METRIC,
+  OVERLOAD_SHARE,
+  type OverloadSummary,
+  stallCanExplain,
+  summarizeOverload,
+} from "./overload.js";
 export { probeTarget, USER_AGENT } from "./probe.js";
 export { redactResult, specSecrets } from "./redact.js";
-export { runProbes } from "./run.js";
+export { PACE_MAX_STALL_SHARE, PACE_WINDOW_MS, runProbes, STARTS_PER_TICK } from "./run.js";
 export { tlsInfoFromChain, walkChain } from "./tls-info.js";
 export type * from "./types.js";
+export { STALL_FLOOR_MS, StallLog, WATCH_TICK_MS, watchEventLoop } from "./watch.js";

@@ -7,9 +7,11 @@
  * With `dnsServers`, names are resolved by a resolver of the probe's own, cancelled when the probe settles.
  */
 import type { Resolver } from "node:dns";
+import type { IncomingHttpHeaders } from "node:http";
+import { isIP } from "node:net";
 import { Client, type Dispatcher } from "undici";
 import { compileRe2, type Re2 } from "../config/re2.js";
-import { redactUrl } from "../config/redact.js";
+import { quoteUntrusted, redactUrl } from "../config/redact.js";
 import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
 import {
   type ConnectTrace,
@@ -77,6 +79,24 @@ function redirectHeaders(
   return out;
 }
 
+/**
+ * The declared body length of a response as Go's `http.Response.ContentLength` reads it (blackbox_exporter's
+ * probe_http_content_length): for HEAD the Content-Length header or -1; 0 for 1xx/204/304; -1 for a chunked
+ * or close-delimited body; else the header.
+ */
+export function declaredContentLength(
+  method: HttpMethod,
+  status: number,
+  headers: IncomingHttpHeaders,
+): number {
+  const header = headers["content-length"];
+  const value = typeof header === "string" && /^\s*\d+\s*$/.test(header) ? Number(header) : -1;
+  if (method === "HEAD") return value;
+  if (status < 200 || status === 204 || status === 304) return 0;
+  if (/chunked/i.test(String(headers["transfer-encoding"] ?? ""))) return -1;
+  return value;
+}
+
 /** What a request is, for loop detection (we keep no cookies, so the same request gets the same answer). */
 const requestKey = (method: HttpMethod, url: URL) => `${method} ${url.href.replace(/#.*$/s, "")}`;
 
@@ -92,6 +112,8 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
     let client: Client | undefined;
     let resolver: Resolver | undefined;
     let status: number | null = null;
+    let httpVersion: number | undefined;
+    let contentLength: number | undefined;
     let headersAt: number | undefined;
     let endAt: number | undefined;
     let bodyBytes = 0;
@@ -108,6 +130,8 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
       return t;
     };
     let trace = newTrace("dns");
+    /** The first hop's trace: the target's own address (blackbox_exporter's probe_ip_* describe it). */
+    let first: ConnectTrace | undefined;
 
     /** Closes the current hop's connection. */
     const closeHop = () => {
@@ -153,8 +177,21 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         startedAt: startedAt.toISOString(),
       };
       if (detail !== undefined) result.causeDetail = detail;
+      if (status !== null) {
+        if (httpVersion !== undefined) result.httpVersion = httpVersion;
+        if (contentLength !== undefined) result.contentLength = contentLength;
+      }
+      const ip = first?.remoteAddress;
+      if (first && ip && isIP(ip) !== 0) {
+        const address: NonNullable<ProbeResult["address"]> = { ip, family: isIP(ip) === 6 ? 6 : 4 };
+        const { socketAt, lookupAt } = first;
+        if (socketAt !== undefined && lookupAt !== undefined) address.lookupMs = round(lookupAt - socketAt);
+        result.address = address;
+      }
       const tls = tlsInfoFromChain(trace.peerCertificate, startedAt);
       if (tls) {
+        if (trace.tlsProtocol !== undefined) tls.protocol = trace.tlsProtocol;
+        if (trace.authorized !== undefined) tls.trusted = trace.authorized;
         result.tls = tls;
         const min = spec.tls?.minDaysToExpiry;
         result.tlsExpiring = min !== undefined && tls.daysToEarliestExpiry < min;
@@ -194,7 +231,10 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
     ): Promise<Dispatcher.ResponseData | undefined> {
       closeHop();
       trace = newTrace(initialPhase(url.hostname));
+      first ??= trace;
       status = null;
+      httpVersion = undefined;
+      contentLength = undefined;
       headersAt = undefined;
       endAt = undefined;
       bodyBytes = 0;
@@ -220,6 +260,8 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
       if (settled) return undefined;
       headersAt = performance.now();
       status = res.statusCode;
+      httpVersion = trace.httpVersion;
+      contentLength = declaredContentLength(method, res.statusCode, res.headers);
       trace.phase = "body";
       return res;
     }
@@ -268,10 +310,12 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         } catch {
           return settle(
             "redirect",
-            `${code} redirect to an invalid Location ${JSON.stringify(redactUrl(location))}`,
+            `${code} redirect to an invalid Location ${quoteUntrusted(redactUrl(location))}`,
           );
         }
-        const to = redactUrl(next.href);
+        // the Location is the peer's text: quoted and cut (and redacted) wherever it is quoted
+        const to = quoteUntrusted(redactUrl(next.href));
+        const from = quoteUntrusted(redactUrl(url.href));
         if (next.protocol !== "http:" && next.protocol !== "https:") {
           return settle("redirect", `${code} redirect to ${to}: unsupported protocol ${next.protocol}`);
         }
@@ -292,13 +336,13 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         if (requested.has(requestKey(method, next))) {
           return settle(
             "redirect",
-            `redirect loop: ${code} from ${redactUrl(url.href)} back to ${to}, already requested by this probe (${redirects} redirect(s) followed)`,
+            `redirect loop: ${code} from ${from} back to ${to}, already requested by this probe (${redirects} redirect(s) followed)`,
           );
         }
         if (redirects >= maxRedirects) {
           return settle(
             "redirect",
-            `more than maxRedirects (${maxRedirects}) redirects: ${code} from ${redactUrl(url.href)} to ${to}`,
+            `more than maxRedirects (${maxRedirects}) redirects: ${code} from ${from} to ${to}`,
           );
         }
         redirects += 1;
@@ -312,7 +356,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         if (code >= 300 && code < 400) {
           const location = res.headers.location;
           const hasLocation = typeof location === "string";
-          const to = hasLocation ? ` to ${redactUrl(location)}` : "";
+          const to = hasLocation ? ` to ${quoteUntrusted(redactUrl(location))}` : "";
           const why = !follow
             ? "not followed (followRedirects is false)"
             : !hasLocation

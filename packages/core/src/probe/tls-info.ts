@@ -1,17 +1,37 @@
 /** Reads expiry facts from the certificate chain the peer presented. No I/O. */
-import type { DetailedPeerCertificate } from "node:tls";
 import type { TlsInfo } from "./types.js";
 
 const DAY_MS = 86_400_000;
 
+/**
+ * The fields of a certificate the expiry facts read (a structural subset of Node's `DetailedPeerCertificate`):
+ * `connector.ts` hands over either the object Node built for a verified chain or a lighter chain of just these
+ * fields (`peerChain`). `subject` and `issuer` are only read on the leaf.
+ */
+export interface ChainCertificate {
+  /** notAfter as OpenSSL prints it, e.g. "Mar  1 12:00:00 2027 GMT". */
+  valid_to: string;
+  subject?: unknown;
+  issuer?: unknown;
+  issuerCertificate?: ChainCertificate;
+  fingerprint256?: string;
+}
+
 /** Leaf first, then each issuer the peer (or the trust store) supplied, stopping at a self-reference. */
-export function walkChain(leaf: DetailedPeerCertificate): DetailedPeerCertificate[] {
-  const chain: DetailedPeerCertificate[] = [];
-  let cert: DetailedPeerCertificate | undefined = leaf;
-  while (cert && Object.keys(cert).length > 0 && !chain.includes(cert) && chain.length < 20) {
+export function walkChain(leaf: ChainCertificate): ChainCertificate[] {
+  const chain: ChainCertificate[] = [];
+  let cert: ChainCertificate | undefined = leaf;
+  // an empty object (`{}`) is Node's "no certificate"
+  while (cert?.valid_to !== undefined && !chain.includes(cert) && chain.length < 20) {
     chain.push(cert);
-    const next: DetailedPeerCertificate | undefined = cert.issuerCertificate;
-    if (!next || next === cert || next.fingerprint256 === cert.fingerprint256) break;
+    const next: ChainCertificate | undefined = cert.issuerCertificate;
+    if (
+      !next ||
+      next === cert ||
+      (next.fingerprint256 !== undefined && next.fingerprint256 === cert.fingerprint256)
+    ) {
+      break;
+    }
     cert = next;
   }
   return chain;
@@ -25,17 +45,20 @@ function firstName(name: unknown): string | undefined {
 }
 
 /** Undefined when the peer presented no certificate (or dates cannot be read). */
-export function tlsInfoFromChain(leaf: DetailedPeerCertificate | undefined, now: Date): TlsInfo | undefined {
+export function tlsInfoFromChain(leaf: ChainCertificate | undefined, now: Date): TlsInfo | undefined {
   if (!leaf?.valid_to) return undefined;
-  const chain = walkChain(leaf);
-  const expiries = chain.map((c) => new Date(c.valid_to)).filter((d) => !Number.isNaN(d.getTime()));
-  const leafExpiry = new Date(leaf.valid_to);
-  if (Number.isNaN(leafExpiry.getTime()) || expiries.length === 0) return undefined;
-  const earliest = new Date(Math.min(...expiries.map((d) => d.getTime())));
+  const leafMs = Date.parse(leaf.valid_to);
+  if (Number.isNaN(leafMs)) return undefined;
+  // one pass over the chain: the earliest notAfter (unreadable dates are skipped)
+  let earliestMs = leafMs;
+  for (const c of walkChain(leaf)) {
+    const ms = c === leaf ? leafMs : Date.parse(c.valid_to);
+    if (ms < earliestMs) earliestMs = ms;
+  }
   return {
-    leafExpiry: leafExpiry.toISOString(),
-    earliestExpiry: earliest.toISOString(),
-    daysToEarliestExpiry: (earliest.getTime() - now.getTime()) / DAY_MS,
+    leafExpiry: new Date(leafMs).toISOString(),
+    earliestExpiry: new Date(earliestMs).toISOString(),
+    daysToEarliestExpiry: (earliestMs - now.getTime()) / DAY_MS,
     subject: firstName(leaf.subject),
     issuer: firstName(leaf.issuer),
   };

@@ -72,7 +72,12 @@ export type FailureCause =
   | "body"
   | "too-large"
   | "redirect"
-  | "network";
+  | "network"
+  /**
+   * Not the target's failure: the probe failed (a timeout, or a reset) while the monitor's own event loop
+   * was stalled for more than a quarter of its deadline (see `overload.ts`). Such a result is `inconclusive`.
+   */
+  | "monitor-overload";
 
 export type LatencyLevel = "ok" | "warn" | "crit";
 
@@ -99,6 +104,13 @@ export interface TlsInfo {
   daysToEarliestExpiry: number;
   subject?: string;
   issuer?: string;
+  /** Protocol the handshake settled on, as Node names it (`TLSv1.3`, `TLSv1.2`, ...). */
+  protocol?: string;
+  /**
+   * The chain was verified against the trust store (Node's `authorized`); false when it was rejected or only
+   * accepted by `insecureSkipVerify`. blackbox_exporter's last-chain expiry exists only for a verified chain.
+   */
+  trusted?: boolean;
 }
 
 export interface ProbeResult {
@@ -123,8 +135,35 @@ export interface ProbeResult {
    * `durationMs` covers all hops.
    */
   redirects: number;
+  /** HTTP version of the last response's status line (1.1, 1.0); absent without a response. */
+  httpVersion?: number;
+  /**
+   * The last response's body length as declared, with Go's `Response.ContentLength` semantics (what
+   * blackbox_exporter writes): the Content-Length header, 0 for 204/304, -1 when unknown (chunked or
+   * close-delimited); for HEAD the header or -1. Absent without a response.
+   */
+  contentLength?: number;
+  /**
+   * The target's own address, from the FIRST hop (as blackbox_exporter reports the target's resolved address,
+   * whatever the redirects): the address connected to, else the one resolved; `lookupMs` is that DNS lookup
+   * (absent for an IP literal). Absent when the name did not resolve.
+   */
+  address?: { ip: string; family: 4 | 6; lookupMs?: number };
   /** ISO-8601. */
   startedAt: string;
+  /**
+   * How long the monitor's own event loop was stalled during this probe (ms, see `watch.ts`): time the
+   * probe's `durationMs` includes but the target did not spend. Set by `runProbes`, absent for a lone
+   * `probeTarget`.
+   */
+  monitorStallMs?: number;
+  /**
+   * Set when the failure is explained by the monitor's own stall (cause "monitor-overload", `success`
+   * false): no `probe_success` sample is written and the breach state machine ignores it.
+   */
+  inconclusive?: true;
+  /** With `inconclusive`: the failure the engine observed (e.g. "timeout:headers"). */
+  observedCause?: FailureCause;
 }
 
 export interface ProbeOptions {
@@ -143,4 +182,9 @@ export interface ProbeOptions {
 export interface RunOptions extends ProbeOptions {
   /** Probes in flight at once (default 50). */
   concurrency?: number;
+  /**
+   * Probe starts allowed per 10 ms tick (default `STARTS_PER_TICK`, 10); starts also wait while the event
+   * loop lags (see `run.ts`). `Infinity` turns the per-tick cap off (benchmarks comparing with unpaced runs).
+   */
+  startsPerTick?: number;
 }

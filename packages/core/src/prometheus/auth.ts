@@ -6,6 +6,7 @@
  * The AWS modules are imported lazily, only when a SigV4 request is signed, so that code paths and tests
  * without SigV4 load no AWS SDK code at all.
  */
+import { basicAuthSecret } from "../config/redact.js";
 
 /** Structurally the same as `AwsCredentialIdentity` of `@smithy/types` (declared here to avoid the import). */
 export interface AwsCredentials {
@@ -38,6 +39,13 @@ export interface RequestToSign {
   body?: string | Uint8Array;
   /** SigV4 signing time (tests); default now */
   signingDate?: Date;
+}
+
+/** The secret values of an auth setting, for the scrubber (for basic: the password and the header's forms). */
+export function authSecrets(auth: PrometheusAuth | undefined): string[] {
+  if (auth?.type === "basic") return [auth.password, basicAuthSecret(auth.username, auth.password)];
+  if (auth?.type === "bearer") return [auth.token];
+  return [];
 }
 
 /** A one-line description of the auth that is safe to log (no secrets). */

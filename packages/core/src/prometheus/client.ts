@@ -14,7 +14,8 @@
  */
 import type { Dispatcher } from "undici";
 import { z } from "zod";
-import { type PrometheusAuth, signRequest } from "./auth.js";
+import { quoteUntrusted, Scrubber } from "../config/redact.js";
+import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
 import { backoff, HttpFailure, safeUrl, send, sleep, truncate } from "./http.js";
 import { formatTimestamp, isValidLabelName } from "./promql.js";
 
@@ -240,6 +241,9 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     throw new Error(`maxPointsPerChunk must be an integer in 1..11000, got ${maxPoints}`);
   }
   const userAgent = options.userAgent ?? "sla-monitor";
+  // A server (or proxy) may echo the request's Authorization header in an error body: the client never
+  // repeats its own credentials, and quotes (and cuts) what the server said.
+  const own = new Scrubber(authSecrets(options.auth));
   const stats: ClientStats = { queries: 0, bytes: 0, retries: 0, evalSeconds: 0 };
 
   /** One API call with retries; returns the parsed JSON of a 2xx answer. */
@@ -294,27 +298,28 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         const apiError = jsonOk ? errorBody.safeParse(json) : undefined;
         if (ok && jsonOk && !apiError?.success) return json;
         if (apiError?.success) {
-          const { errorType, error: message } = apiError.data;
+          const { errorType } = apiError.data;
+          const message = own.scrub(apiError.data.error);
           error = fail(attempt, {
             kind: errorType === "bad_data" ? "bad_data" : ok ? "invalid_response" : "http",
             status: res.status,
-            errorType,
-            serverError: message,
-            detail: message,
+            errorType: own.scrub(truncate(errorType, 100)),
+            serverError: truncate(message, 500),
+            detail: quoteUntrusted(message),
           });
         } else if (ok) {
           error = fail(attempt, {
             kind: "invalid_response",
             status: res.status,
-            detail: `response is not JSON: ${JSON.stringify(truncate(text, 200))}`,
+            detail: `response is not JSON: ${quoteUntrusted(own.scrub(text))}`,
           });
         } else {
-          const snippet = truncate(text.trim(), 500);
+          const said = own.scrub(text.trim());
           error = fail(attempt, {
             kind: "http",
             status: res.status,
-            ...(snippet ? { serverError: snippet } : {}),
-            detail: snippet || "(empty body)",
+            ...(said ? { serverError: truncate(said, 500) } : {}),
+            detail: said ? quoteUntrusted(said) : "(empty body)",
           });
         }
       } catch (e) {

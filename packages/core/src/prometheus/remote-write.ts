@@ -14,8 +14,9 @@
 import protobuf from "protobufjs/light.js";
 import { compress } from "snappyjs";
 import type { Dispatcher } from "undici";
-import { type PrometheusAuth, signRequest } from "./auth.js";
-import { backoff, HttpFailure, safeUrl, send, sleep, truncate } from "./http.js";
+import { quoteUntrusted, Scrubber } from "../config/redact.js";
+import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
+import { backoff, HttpFailure, safeUrl, send, sleep } from "./http.js";
 import { isValidLabelName, isValidMetricName } from "./promql.js";
 
 export interface RemoteSample {
@@ -130,6 +131,8 @@ export function createRemoteWriter(options: RemoteWriterOptions): RemoteWriter {
   const delays = options.backoffMs ?? [200];
   const where = safeUrl(options.url);
   const userAgent = options.userAgent ?? "sla-monitor";
+  // the server's text is quoted and cut, and never repeats this writer's own credentials
+  const own = new Scrubber(authSecrets(options.auth));
 
   async function write(series: RemoteSeries[]): Promise<WriteResult> {
     let body: Uint8Array;
@@ -157,7 +160,8 @@ export function createRemoteWriter(options: RemoteWriterOptions): RemoteWriter {
           ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
         if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
-        const text = truncate(res.body.toString("utf8").trim(), 500) || "(empty body)";
+        const said = own.scrub(res.body.toString("utf8").trim());
+        const text = said ? quoteUntrusted(said) : "(empty body)";
         result = {
           ok: false,
           status: res.status,

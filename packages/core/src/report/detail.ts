@@ -2,6 +2,7 @@
  * Pure reconstruction of a probe SLI's detail from per-interval samples: daily counts, incidents and the
  * part of the window inside maintenance. A slot is one probe interval starting at `start + k * step`.
  */
+import { type DownWhen, intervalDown } from "../slo/sli.js";
 import type { DayWindow } from "../slo/windows.js";
 import type { IncidentReport } from "./model.js";
 
@@ -108,6 +109,26 @@ export function probeDetail(input: {
   }
   close(end);
   return { days, maintenance: total, incidents, failedSlots };
+}
+
+/** Per probe interval (keyed by its start): series with a sample in it, and how many of those failed. */
+export interface IntervalCounts {
+  present: number;
+  failed: number;
+}
+
+/**
+ * Wall-clock slots from per-interval series counts: a slot with at least one sample is present (one unit,
+ * whatever the number of series) and good unless `rule` says it is down. Slots without any sample stay
+ * absent (missing data).
+ */
+export function wallClockSlots(counts: Map<number, IntervalCounts>, rule: DownWhen): Map<number, SlotSample> {
+  const out = new Map<number, SlotSample>();
+  for (const [t, c] of counts) {
+    if (!(c.present > 0)) continue;
+    out.set(t, { t, present: 1, good: intervalDown(rule, c.present, c.failed) ? 0 : 1 });
+  }
+  return out;
 }
 
 /**

@@ -81,12 +81,27 @@ function plantedApi(log: string[] = []): QueryApi {
     },
     async range(q, start, end, stepSeconds) {
       log.push(q);
-      const values: RangeSeries["values"] = [];
       const stepMs = stepSeconds * 1000;
+      if (q.includes("min_over_time")) {
+        // the per-interval query: one series with a sample in every slot; "failed" only where it failed
+        const present: RangeSeries["values"] = [];
+        const failed: RangeSeries["values"] = [];
+        for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
+          present.push([t, 1]);
+          if (!probeOk(t + 1 - stepMs)) failed.push([t, 1]);
+        }
+        return {
+          result: [
+            { metric: { part: "present" }, values: present },
+            { metric: { part: "failed" }, values: failed },
+          ],
+          warnings: [],
+        };
+      }
+      const values: RangeSeries["values"] = [];
       for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
         const slot = t + 1 - stepMs;
-        if (q.startsWith("min_over_time")) values.push([t, probeOk(slot) ? 1 : 0]);
-        else values.push([t, q.includes('code=~"2.."') ? 1500 - badInStep(slot) : 1500]);
+        values.push([t, q.includes('code=~"2.."') ? 1500 - badInStep(slot) : 1500]);
       }
       return { result: [{ metric: {}, values }], warnings: [] };
     },
@@ -200,7 +215,7 @@ describe("queries Prometheus refuses", () => {
     const bad = withFields({ kind: "bad_data", status: 400 });
     const doc = await report([ratioSlo], failing(bad));
     expect(doc.errors).toEqual([
-      { slo: "checkout-success", error: "Prometheus request failed", rejected: true },
+      { slo: "checkout-success", part: "figures", error: "Prometheus request failed", rejected: true },
     ]);
     expect(doc.slos[0]!.status).toBe("unknown");
   });
@@ -214,5 +229,105 @@ describe("queries Prometheus refuses", () => {
     expect(rejectedByPrometheus(withFields({ kind: "network" }))).toBe(false);
     expect(rejectedByPrometheus(withFields({ kind: "timeout" }))).toBe(false);
     expect(rejectedByPrometheus("bad_data")).toBe(false);
+  });
+});
+
+describe("several probe series for one SLO (scripted per-interval counts)", () => {
+  // Three locations probe the target every minute of this day and of the day before. Failures planted
+  // (minutes of the day, [from, to)): this day 01:00–01:10 one location failed, 02:00–02:05 two failed;
+  // the day before 00:00–00:10 two failed, 00:10–00:13 all three.
+  const PREV_START = START - 1440 * MIN;
+  const failedAt = (slot: number): number => {
+    if (slot >= START) {
+      const t = slot - START;
+      if (t >= 60 * MIN && t < 70 * MIN) return 1;
+      if (t >= 120 * MIN && t < 125 * MIN) return 2;
+      return 0;
+    }
+    const t = slot - PREV_START;
+    if (t >= 0 && t < 10 * MIN) return 2;
+    if (t >= 10 * MIN && t < 13 * MIN) return 3;
+    return 0;
+  };
+  const api = (log: string[] = []): QueryApi => ({
+    async instant(q) {
+      log.push(q);
+      if (q.includes("quantile")) return { result: [], warnings: [] };
+      // three series with data; the values do not matter once there are several
+      return {
+        result: ["a", "b", "c"].map((location) => ({ metric: { location }, value: 1 })),
+        warnings: [],
+      };
+    },
+    async range(q, start, end, stepSeconds) {
+      log.push(q);
+      const stepMs = stepSeconds * 1000;
+      const present: RangeSeries["values"] = [];
+      const failed: RangeSeries["values"] = [];
+      for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
+        present.push([t, 3]);
+        const f = failedAt(t + 1 - stepMs);
+        if (f > 0) failed.push([t, f]);
+      }
+      return {
+        result: [
+          { metric: { part: "present" }, values: present },
+          { metric: { part: "failed" }, values: failed },
+        ],
+        warnings: [],
+      };
+    },
+  });
+  const slo = (downWhen: "any" | "majority" | "all"): ReportSlo => ({
+    ...probeSlo,
+    maintenance: [],
+    sli: { type: "probe", target: "api", intervalSeconds: 60, downWhen },
+  });
+
+  it("counts wall-clock minutes by the rule, for the window and for the previous period", async () => {
+    const expected = {
+      // this day: any 10 + 5, majority 5, all 0; the day before: any 13, majority 13, all 3
+      any: { bad: 15, prev: 13 },
+      majority: { bad: 5, prev: 13 },
+      all: { bad: 0, prev: 3 },
+    };
+    for (const rule of ["any", "majority", "all"] as const) {
+      const log: string[] = [];
+      const doc = await buildReport({
+        window: DAY,
+        slos: [slo(rule)],
+        api: api(log),
+        sourceLabel: "test",
+        now: NOW,
+      });
+      const s = doc.slos[0]!;
+      const { bad, prev } = expected[rule];
+      expect(s.series).toEqual({ count: 3, downWhen: rule });
+      expect(s.downtimeMinutes).toBe(bad);
+      expect(s.attainment).toBeCloseTo((1440 - bad) / 1440, 12);
+      expect(s.coverage).toBe(1);
+      // 0.1 % of 1 440 wall-clock minutes, not of 3 x 1 440 series-minutes
+      expect(s.errorBudget.allowed).toBeCloseTo(1.44, 12);
+      expect(s.errorBudget.consumed).toBe(bad);
+      expect(s.daily).toEqual([{ date: "2026-10-14", attainment: (1440 - bad) / 1440, bad }]);
+      expect(s.previous?.attainment).toBeCloseTo((1440 - prev) / 1440, 12);
+      expect(s.method).toContain("3 series probe the target");
+      expect(s.method).toContain(`downWhen: ${rule}`);
+      // one per-interval range query per period, aggregated across the series in PromQL
+      expect(log.filter((q) => q.includes("min_over_time"))).toHaveLength(2);
+    }
+  });
+
+  it("the incidents are wall-clock intervals of the rule", async () => {
+    const any = (await report([slo("any")], api())).slos[0]!;
+    expect(any.incidents.map((i) => [i.start, i.minutes])).toEqual([
+      ["2026-10-14T01:00:00.000+00:00", 10],
+      ["2026-10-14T02:00:00.000+00:00", 5],
+    ]);
+    const majority = (await report([slo("majority")], api())).slos[0]!;
+    expect(majority.incidents.map((i) => [i.start, i.end, i.minutes])).toEqual([
+      ["2026-10-14T02:00:00.000+00:00", "2026-10-14T02:05:00.000+00:00", 5],
+    ]);
+    expect((await report([slo("all")], api())).slos[0]!.incidents).toEqual([]);
   });
 });

@@ -3,7 +3,15 @@
  * applies the SLO math, and never turns a failed or partial query into "met".
  */
 import { type ErrorBudget, errorBudget, exhaustionForecast } from "../slo/budget.js";
-import { evaluateAvailability, evaluateRatio, maintenanceOverlap, type SliEvaluation } from "../slo/sli.js";
+import {
+  DEFAULT_DOWN_WHEN,
+  type DownWhen,
+  downWhenText,
+  evaluateAvailability,
+  evaluateRatio,
+  maintenanceOverlap,
+  type SliEvaluation,
+} from "../slo/sli.js";
 import {
   dailyWindows,
   formatWindow,
@@ -13,16 +21,20 @@ import {
   windowHours,
 } from "../slo/windows.js";
 import {
+  type IntervalCounts,
   type MaintenanceInterval,
   outsideMaintenance,
   probeDetail,
   type SlotSample,
   sumPerDay,
+  wallClockSlots,
 } from "./detail.js";
 import type { Breach, DailyPoint, QuantileFigure, ReportDocument, SloReport, SloStatus } from "./model.js";
 import {
+  INTERVAL_PARTS,
   maintenanceRequestQueries,
   PROBE_QUANTILES,
+  type ProbeQueries,
   probeLatencyQuery,
   probeQueries,
   quantileQuery,
@@ -190,12 +202,12 @@ async function evaluateSlo(slo: ReportSlo, ctx: Ctx): Promise<SloReport> {
       } catch (e) {
         r.previous = { period: prev.period, attainment: null, status: "unknown" };
         r.reason = [r.reason, `previous period unavailable: ${errText(e)}`].filter(Boolean).join("; ");
-        ctx.errors.push(queryError(slo, `previous period: ${errText(e)}`, e));
+        ctx.errors.push(queryError(slo, `previous period: ${errText(e)}`, e, "previous"));
       }
     }
     return r;
   } catch (e) {
-    ctx.errors.push(queryError(slo, errText(e), e));
+    ctx.errors.push(queryError(slo, errText(e), e, "figures"));
     return unknownSlo(slo, ctx.window, `query failed: ${errText(e)}`, queries);
   }
 }
@@ -223,8 +235,13 @@ export function rejectedByPrometheus(e: unknown): boolean {
   );
 }
 
-function queryError(slo: ReportSlo, error: string, e: unknown): ReportDocument["errors"][number] {
-  return { slo: slo.name, error, ...(rejectedByPrometheus(e) ? { rejected: true as const } : {}) };
+function queryError(
+  slo: ReportSlo,
+  error: string,
+  e: unknown,
+  part: ReportDocument["errors"][number]["part"],
+): ReportDocument["errors"][number] {
+  return { slo: slo.name, part, error, ...(rejectedByPrometheus(e) ? { rejected: true as const } : {}) };
 }
 
 /** Warnings mean Prometheus answered with possibly partial data: never "met" on that. */
@@ -237,57 +254,113 @@ function applyWarnings(ev: SliEvaluation, warnings: string[]): SliEvaluation {
   };
 }
 
+/**
+ * Summary counts of a probe SLI, in probe intervals of wall-clock time. One series: the exact instant
+ * counts (count_over_time / sum_over_time at the window end - 1 ms). Several series (locations, shards):
+ * every interval is judged once by the SLO's `downWhen` rule from the per-interval counts of series with a
+ * sample and of those that failed (aggregated across series in PromQL), so the figures are intervals of
+ * wall-clock time, never series-intervals.
+ */
 async function probeSummary(slo: ReportSlo, ctx: Ctx, queries: string[]) {
   const sli = slo.sli as Extract<SliSpec, { type: "probe" }>;
+  const rule: DownWhen = sli.downWhen ?? DEFAULT_DOWN_WHEN;
   const stepMs = sli.intervalSeconds * 1000;
   const span = observedSpan(ctx.window, ctx.now, stepMs);
   const q = probeQueries(sli, span);
   queries.push(q.present, q.good);
   const [present, good] = await Promise.all([ctx.api.instant(q.present), ctx.api.instant(q.good)]);
-  const seriesCount = Math.max(1, present.result.length);
+  const seriesCount = present.result.length;
   const slotsInSpan = Math.round((span.end.getTime() - span.start.getTime()) / stepMs);
-  const totals = {
-    expected: slotsInSpan * seriesCount,
-    present: present.result.reduce((a, s) => a + s.value, 0),
-    good: good.result.reduce((a, s) => a + s.value, 0),
-  };
   const warnings = [...present.warnings, ...good.warnings];
+  let slots: Map<number, SlotSample> | undefined;
+  let totals: { expected: number; present: number; good: number };
+  if (seriesCount > 1) {
+    const d = await probeSlots(ctx, q, span, stepMs, rule, queries);
+    slots = d.slots;
+    warnings.push(...d.warnings);
+    let presentSlots = 0;
+    let goodSlots = 0;
+    for (const x of slots.values()) {
+      presentSlots += x.present;
+      goodSlots += x.good;
+    }
+    totals = { expected: slotsInSpan, present: presentSlots, good: goodSlots };
+  } else {
+    totals = {
+      expected: slotsInSpan,
+      present: present.result.reduce((a, s) => a + s.value, 0),
+      good: good.result.reduce((a, s) => a + s.value, 0),
+    };
+  }
   const eval_ = evaluateAvailability({
     objective: slo.objective,
     ...totals,
     missingData: slo.missingData,
     minCoverage: slo.minCoverage,
   });
-  return { sli, span, stepMs, seriesCount, totals, warnings, q, eval: applyWarnings(eval_, warnings) };
+  return {
+    sli,
+    rule,
+    span,
+    stepMs,
+    seriesCount,
+    totals,
+    slots,
+    warnings,
+    q,
+    eval: applyWarnings(eval_, warnings),
+  };
+}
+
+/**
+ * The wall-clock slots of `span` from the per-interval query (one point per probe interval, evaluated at the
+ * interval's end - 1 ms; chunked by the client under the 11 000-points limit): a slot is present when any
+ * series has a sample in it, and down as `rule` says. Slots without any sample are absent (missing).
+ */
+async function probeSlots(
+  ctx: Ctx,
+  q: ProbeQueries,
+  span: Span,
+  stepMs: number,
+  rule: DownWhen,
+  queries: string[],
+): Promise<{ slots: Map<number, SlotSample>; warnings: string[] }> {
+  if (span.end <= span.start) return { slots: new Map(), warnings: [] };
+  queries.push(q.perInterval);
+  const r = await ctx.api.range(
+    q.perInterval,
+    new Date(span.start.getTime() + stepMs - 1),
+    new Date(span.end.getTime() - 1),
+    stepMs / 1000,
+  );
+  const counts = new Map<number, IntervalCounts>();
+  for (const series of r.result) {
+    const part = series.metric.part;
+    if (part !== INTERVAL_PARTS.present && part !== INTERVAL_PARTS.failed) continue;
+    for (const [t, v] of series.values) {
+      const slot = t + 1 - stepMs;
+      const c = counts.get(slot) ?? { present: 0, failed: 0 };
+      if (part === INTERVAL_PARTS.present) c.present += v;
+      else c.failed += v;
+      counts.set(slot, c);
+    }
+  }
+  return { slots: wallClockSlots(counts, rule), warnings: r.warnings };
 }
 
 async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promise<SloReport> {
   const s = await probeSummary(slo, ctx, queries);
-  const { span, stepMs, seriesCount } = s;
+  const { span, stepMs } = s;
   const days = dailyWindows(ctx.window);
   const maintenance = maintenanceIn(slo, ctx.window, span);
-  // Detail: one point per probe interval, evaluated at slot end - 1 ms so each point holds exactly the
-  // sample of its slot (absent = missing). Chunked by the client under the 11 000-points limit.
-  const slots = new Map<number, SlotSample>();
+  // Detail: one wall-clock slot per probe interval (daily figures, incidents, maintenance); the summary of
+  // an SLO with several series already has them.
   const warnings = [...s.warnings];
-  if (span.end > span.start) {
-    queries.push(s.q.perInterval);
-    const detail = await ctx.api.range(
-      s.q.perInterval,
-      new Date(span.start.getTime() + stepMs - 1),
-      new Date(span.end.getTime() - 1),
-      stepMs / 1000,
-    );
-    warnings.push(...detail.warnings);
-    for (const series of detail.result) {
-      for (const [t, v] of series.values) {
-        const slot = t + 1 - stepMs;
-        const cur = slots.get(slot) ?? { t: slot, present: 0, good: 0 };
-        cur.present += 1;
-        cur.good += v >= 1 ? 1 : 0;
-        slots.set(slot, cur);
-      }
-    }
+  let slots = s.slots;
+  if (!slots) {
+    const d = await probeSlots(ctx, s.q, span, stepMs, s.rule, queries);
+    slots = d.slots;
+    warnings.push(...d.warnings);
   }
   const toIso = (d: Date) => toZonedIso(d, ctx.window.timeZone);
   const detail = probeDetail({
@@ -295,12 +368,14 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
     end: span.end,
     stepMs,
     slots,
-    seriesCount,
+    // wall-clock slots: one unit per interval, whatever the number of series
+    seriesCount: 1,
     days,
     maintenance,
     toIso,
   });
-  // Summary counts come from the exact instant queries; maintenance from the per-interval detail.
+  // Summary counts come from the exact instant queries (one series) or the wall-clock slots (several);
+  // maintenance from the per-interval detail.
   const ev = applyWarnings(
     evaluateAvailability({
       objective: slo.objective,
@@ -339,6 +414,7 @@ async function evaluateProbe(slo: ReportSlo, ctx: Ctx, queries: string[]): Promi
     maintenanceMinutes,
     maintenance: maintenance.map((m) => ({ start: toIso(m.start), end: toIso(m.end), reason: m.reason })),
     queries,
+    series: { count: s.seriesCount, downWhen: s.rule },
     // the whole period's eligible time: the window minus all of its maintenance (also the part not yet reached)
     fullWindowEligible:
       (windowMinutesOf(ctx.window) - maintenanceOverlap(ctx.window, slo.maintenance).minutes) / unitMinutes,
@@ -488,6 +564,8 @@ function finishSlo(
     maintenanceMinutes: number;
     maintenance: SloReport["maintenance"];
     queries: string[];
+    /** probe SLIs: the series found in the window and the rule that judges an interval */
+    series?: SloReport["series"];
     /** eligible units of the whole window, for the budget of a window still running */
     fullWindowEligible: number | null;
   },
@@ -549,7 +627,8 @@ function finishSlo(
     maintenanceMinutes: x.maintenanceMinutes,
     maintenance: x.maintenance,
     missingData: slo.missingData,
-    method: methodText(slo),
+    ...(x.series ? { series: x.series } : {}),
+    method: methodText(slo, x.series?.count),
     queries: x.queries,
   };
 }
@@ -566,17 +645,32 @@ const REQUEST_MAINTENANCE_METHOD =
   "each, increase() over the maintenance window evaluated at its end - 1 ms, are subtracted from good and " +
   "total (and from the daily figures, by the share of each 15-minute step inside maintenance).";
 
-export function methodText(slo: ReportSlo): string {
+/** @param series probe SLIs: the number of series found in the window (absent when unknown) */
+export function methodText(slo: ReportSlo, series?: number): string {
   const maintenance = slo.maintenance.length > 0 ? REQUEST_MAINTENANCE_METHOD : "";
   switch (slo.sli.type) {
-    case "probe":
+    case "probe": {
+      const i = slo.sli.intervalSeconds;
+      const rule = slo.sli.downWhen ?? DEFAULT_DOWN_WHEN;
+      const counted =
+        series !== undefined && series > 1
+          ? `Availability = good intervals / expected intervals of wall-clock time (one per ${i} s) in the ` +
+            `window. ${series} series probe the target (locations or shards): an interval is down when ` +
+            `${downWhenText(rule)} (downWhen: ${rule}), missing when none has a sample. Per interval, the ` +
+            "series with a sample and those that failed are counted in PromQL (count of min_over_time over " +
+            "the interval, a range query evaluated at each interval's end - 1 ms) and the rule is applied " +
+            "to each interval; attainment, downtime, incidents, daily figures and the budget count " +
+            "wall-clock minutes, never series-minutes; "
+          : `Availability = successful probe samples / expected samples (one per ${i} s) in the window, ` +
+            "counted exactly with count_over_time/sum_over_time evaluated at the window end - 1 ms " +
+            `(${series === 1 ? "1 series; " : ""}with several series, an interval of wall-clock time is down ` +
+            `when ${downWhenText(rule)}, downWhen: ${rule}); `;
       return (
-        `Availability = successful probe samples / expected samples (one per ${slo.sli.intervalSeconds} s) in ` +
-        `the window, counted exactly with count_over_time/sum_over_time evaluated at the window end - 1 ms; ` +
-        `maintenance excluded (overlapping windows merged); missing samples: ${slo.missingData}. ` +
+        `${counted}maintenance excluded (overlapping windows merged); missing samples: ${slo.missingData}. ` +
         "Error budget = (1 - objective) x (window minutes - maintenance minutes), whatever the missing-data " +
         "policy: missing minutes lower the coverage, not the budget."
       );
+    }
     case "ratio":
       return (
         `Ratio = sum(increase(${slo.sli.good ? "good" : "bad"})) / sum(increase(total)) over the window at its end - 1 ms. ` +
@@ -613,7 +707,7 @@ async function quantileValues(
     }
     return { values, warnings: r.warnings.length > 0 };
   } catch (e) {
-    ctx.errors.push(queryError(slo, `latency quantiles: ${errText(e)}`, e));
+    ctx.errors.push(queryError(slo, `latency quantiles: ${errText(e)}`, e, "latency"));
     return { values, warnings: false };
   }
 }

@@ -56,6 +56,12 @@ export interface SloReport {
   maintenanceMinutes: number;
   maintenance: { start: string; end: string; reason: string }[];
   missingData: "unknown" | "good" | "bad";
+  /**
+   * Probe SLIs: the series found in the window (locations, shards) and the rule that decides when an
+   * interval is down (`majority`: more than half of the series with a sample in it failed). Every figure
+   * counts wall-clock minutes.
+   */
+  series?: { count: number; downWhen: "any" | "majority" | "all" };
   previous?: { period: string | null; attainment: number | null; status: SloStatus };
   /** how the figure was computed, in words (e.g. increase() extrapolation) */
   method: string;
@@ -96,12 +102,15 @@ export interface ReportDocument {
   quantiles: QuantileFigure[];
   breaches: Breach[];
   /**
-   * Queries that failed while building the report (the SLO's own figures or its previous-period
-   * comparison). Non-empty means the document is incomplete: notifications are withheld and the run fails,
-   * so a retry publishes a complete one.
+   * Queries that failed while building the report. Non-empty means the document is incomplete; the report
+   * says so ("Partial: N SLOs unknown because …"). Breaches (only ever from SLOs with complete figures) are
+   * published all the same; the summary waits for a retry while any failure may be transient, and a
+   * failure Prometheus will repeat (`rejected`) is reported once as a self-alert, not retried.
    */
   errors: {
     slo: string;
+    /** what the failed query was for: the SLO's own figures (it is unknown), its previous-period comparison, or its p95/p99 latency figures */
+    part: "figures" | "previous" | "latency";
     error: string;
     /** Prometheus refused the query (HTTP 4xx such as 400 bad_data): a configuration error, not an outage */
     rejected?: true;

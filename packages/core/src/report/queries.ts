@@ -7,6 +7,7 @@
  * exactly the samples in [start, end). The `@` modifier makes a past period give the same answer every time.
  */
 import { atModifier, formatDuration, selector } from "../prometheus/promql.js";
+import type { DownWhen } from "../slo/sli.js";
 
 export interface MetricSelector {
   metric: string;
@@ -15,7 +16,14 @@ export interface MetricSelector {
 }
 
 export type SliSpec =
-  | { type: "probe"; target?: string; selector?: Record<string, string>; intervalSeconds: number }
+  | {
+      type: "probe";
+      target?: string;
+      selector?: Record<string, string>;
+      intervalSeconds: number;
+      /** several series (locations, shards): when an interval is down; default "majority" */
+      downWhen?: DownWhen;
+    }
   | { type: "ratio"; good?: MetricSelector; bad?: MetricSelector; total: MetricSelector }
   | {
       type: "latency";
@@ -89,17 +97,28 @@ export interface ProbeQueries {
   present: string;
   /** per series: successful samples in the window */
   good: string;
-  /** range query, one point per probe interval: the sample of that interval (absent = missing) */
+  /**
+   * Range query, one point per probe interval (evaluated at the interval's end - 1 ms, so each point sees
+   * exactly that interval's samples), aggregated across the target's series in PromQL: `part="present"` is
+   * the number of series with a sample in the interval (absent = no sample at all: missing), `part="failed"`
+   * the number of those whose sample failed (absent = none). `min_over_time` per series: a series with two
+   * samples in one interval failed it if either failed.
+   */
   perInterval: string;
 }
+
+/** The `part` label of the per-interval query's two series. */
+export const INTERVAL_PARTS = { present: "present", failed: "failed" } as const;
 
 export function probeQueries(sli: Extract<SliSpec, { type: "probe" }>, span: Span): ProbeQueries {
   const s = probeSelector(sli);
   const r = windowRange(span);
+  const m = `min_over_time(${s}[${sli.intervalSeconds}s])`;
+  const part = (expr: string, name: string) => `label_replace(${expr}, "part", "${name}", "", "")`;
   return {
     present: `count_over_time(${s}${r})`,
     good: `sum_over_time(${s}${r})`,
-    perInterval: `min_over_time(${s}[${sli.intervalSeconds}s])`,
+    perInterval: `${part(`count(${m})`, INTERVAL_PARTS.present)} or ${part(`count(${m} < 1)`, INTERVAL_PARTS.failed)}`,
   };
 }
 

@@ -1,12 +1,13 @@
 /**
  * One report run: build the document, render every format, store under deterministic keys, update the index,
- * then publish the summary and breach notifications at most once each. Shared by the Lambda and the CLI.
+ * then publish the summary, one digest of the breaches not published before, and (when Prometheus rejected
+ * queries) one self-alert, each at most once. Shared by the Lambda and the CLI.
  * A damaged index is copied aside and rebuilt from the stored report documents; the run goes on.
  */
 import { z } from "zod";
 import { knownList, type NotifyConfig, type Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
-import { publishOnce } from "../notify/index.js";
+import { publishOnce, publishOnceEach } from "../notify/index.js";
 import { assertReportableWindow, type Window } from "../slo/windows.js";
 import { contentTypeFor, type DamagedObject, type ObjectStore, StateStore } from "../store/index.js";
 import { buildReport, type QueryApi } from "./engine.js";
@@ -18,8 +19,15 @@ import {
   reportId,
   reportKeys,
 } from "./keys.js";
-import type { Breach, ReportDocument } from "./model.js";
-import { renderAll, renderSummaryLine, renderText } from "./render/index.js";
+import type { ReportDocument } from "./model.js";
+import {
+  breachDigest,
+  breachItem,
+  rejectedAlertName,
+  rejectedQueriesAlert,
+  summaryNotification,
+} from "./notifications.js";
+import { renderAll } from "./render/index.js";
 
 export interface RunReportInput {
   slos: Slo[];
@@ -43,8 +51,13 @@ export interface RunReportResult {
   keys: Record<ReportFormat, string>;
   published: string[];
   alreadySent: string[];
-  /** set when notifications were withheld or failed; the caller should fail the invocation so it is retried */
+  /** set when the summary was withheld or a publish failed; the caller should fail the invocation so it is retried */
   error?: string;
+  /**
+   * set when Prometheus rejected queries (4xx: a configuration error a retry cannot fix): reported once as a
+   * self-alert and the rest published; the caller logs it and does not fail the invocation
+   */
+  configError?: string;
   /** set when this run found the index damaged and rebuilt it from the stored reports */
   indexRebuilt?: IndexRebuild;
 }
@@ -208,28 +221,19 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   const result: RunReportResult = { report, keys, published: [], alreadySent: [] };
   if (healed) result.indexRebuilt = { ...healed, entries: index?.length ?? 0, skipped };
   if (!input.notify) return result;
-  if (report.errors.length > 0) {
-    const names = [...new Set(report.errors.map((e) => e.slo))];
-    result.error =
-      `Prometheus queries failed for ${names.length} SLO(s) (${names.join(", ")}): ${report.errors[0]!.error}; ` +
-      "the report was stored as it is, notifications were withheld so that a retry can publish complete ones";
-    return result;
-  }
-  const messages: [string, Notification][] = [];
-  // A running period gets breach messages only; its summary comes when it is complete.
-  const wantSummary =
-    !report.partial &&
-    (report.kind === "custom" ||
-      (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
-      (report.kind === "weekly" && input.notifyConfig.weeklySummary));
-  if (wantSummary) messages.push(["summary", summaryNotification(report, links.html, result.indexRebuilt)]);
-  for (const b of report.breaches)
-    messages.push([`breach-${b.slo}-${b.kind}`, breachNotification(report, b, links.html)]);
+  const now = input.now ?? new Date();
+  // Publishing under partial failure. Breaches come only from SLOs whose own figures are complete (an SLO
+  // whose queries failed is unknown), so they go out whatever failed elsewhere, as ONE digest of the breaches
+  // not published before. The summary waits while a failure may be transient (timeouts, 5xx): the run fails
+  // and the retry completes it. A failure Prometheus repeats identically (`rejected`: 4xx, bad config) is
+  // one self-alert; the summary then goes out saying it is partial, and the run does not fail (no retry loop).
+  const transient = report.errors.filter((e) => !e.rejected);
+  const rejected = report.errors.filter((e) => e.rejected);
   const errors: string[] = [];
-  for (const [name, msg] of messages) {
+  const once = async (name: string, msg: Notification) => {
     const key = notificationKey(input.window, input.sloFilter, name);
     try {
-      const r = await publishOnce(input.store, input.notifier, key, msg, input.now ?? new Date());
+      const r = await publishOnce(input.store, input.notifier, key, msg, now);
       (r.published ? result.published : result.alreadySent).push(name);
       if (r.markerError) {
         // published, but not recorded: a run after the claim's lease could publish it again
@@ -238,32 +242,69 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     } catch (e) {
       errors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }
-  if (errors.length > 0) result.error = `publishing failed (will be retried): ${errors.join("; ")}`;
-  return result;
-}
-
-function summaryNotification(doc: ReportDocument, htmlLink: string, rebuilt?: IndexRebuild): Notification {
-  const line = renderSummaryLine(doc);
-  const worst = doc.summary.missed > 0 ? "critical" : doc.summary.unknown > 0 ? "warning" : "info";
-  const note = rebuilt ? `\nNote: ${indexRebuiltText(rebuilt)}\n` : "";
-  return {
-    kind: "report",
-    severity: worst,
-    subject: `SLA report ${line}`,
-    text: renderText(doc, { links: { html: htmlLink } }) + note,
-    chat: {
-      title: `SLA report: ${line}`,
-      description: doc.slos
-        .map(
-          (s) =>
-            `${s.status === "met" ? "✅" : s.status === "missed" ? "❌" : "❔"} ${s.name}: ${s.attainment === null ? "n/a" : `${(s.attainment * 100).toFixed(3)} %`} (objective ${(s.objective * 100).toFixed(2)} %)`,
-        )
-        .join("\n"),
-      nextSteps: [`Full report: ${htmlLink}`],
-    },
-    attributes: { period: doc.period ?? "custom", reportKind: doc.kind },
   };
+  // A running period gets breach messages only; its summary comes when it is complete.
+  const wantSummary =
+    !report.partial &&
+    (report.kind === "custom" ||
+      (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
+      (report.kind === "weekly" && input.notifyConfig.weeklySummary));
+  if (wantSummary && transient.length === 0) {
+    const note = result.indexRebuilt ? `\nNote: ${indexRebuiltText(result.indexRebuilt)}\n` : "";
+    await once("summary", summaryNotification(report, links.html, note));
+  }
+  if (report.breaches.length > 0) {
+    // One message for the breaches no earlier run published (each keeps its own publish-once marker).
+    const byName = new Map(report.breaches.map((b) => [breachItem(b), b]));
+    const keys = new Map(
+      [...byName.keys()].map((n) => [n, notificationKey(input.window, input.sloFilter, n)] as const),
+    );
+    try {
+      const r = await publishOnceEach(
+        input.store,
+        input.notifier,
+        keys,
+        (names) =>
+          breachDigest(
+            report,
+            names.map((n) => byName.get(n)!),
+            links.html,
+          ),
+        now,
+      );
+      result.published.push(...r.published);
+      result.alreadySent.push(...r.alreadySent);
+      for (const m of r.markerErrors ?? []) errors.push(`breach digest: published, but the record ${m}`);
+    } catch (e) {
+      errors.push(
+        `${[...keys.keys()].join(", ")} (one digest): ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+  if (rejected.length > 0) {
+    await once(
+      rejectedAlertName(rejected.map((e) => e.slo)),
+      rejectedQueriesAlert(report, rejected, links.html),
+    );
+  }
+  const problems: string[] = [];
+  if (transient.length > 0) {
+    const names = [...new Set(transient.map((e) => e.slo))];
+    problems.push(
+      `Prometheus queries failed for ${names.length} SLO(s) (${names.join(", ")}): ${transient[0]!.error}; ` +
+        "the report was stored as it is and the breaches of the SLOs with complete figures were published; " +
+        "the summary was withheld so that a retry can publish a complete one",
+    );
+  }
+  if (errors.length > 0) problems.push(`publishing failed (will be retried): ${errors.join("; ")}`);
+  if (problems.length > 0) result.error = problems.join("; ");
+  if (rejected.length > 0) {
+    const names = [...new Set(rejected.map((e) => e.slo))];
+    result.configError =
+      `Prometheus rejected the queries of ${names.length} SLO(s) (${names.join(", ")}) (configuration error, ` +
+      `not retried): ${rejected[0]!.error}; reported once as a self-alert, the rest of the report was published`;
+  }
+  return result;
 }
 
 /** One line for logs and the summary message. */
@@ -273,33 +314,4 @@ export function indexRebuiltText(r: IndexRebuild): string {
     `(${r.entries} entr${r.entries === 1 ? "y" : "ies"}${r.skipped.length > 0 ? `, ${r.skipped.length} unreadable report(s) left out` : ""}); ` +
     `the damaged copy is ${r.copiedTo}`
   );
-}
-
-function breachNotification(doc: ReportDocument, b: Breach, htmlLink: string): Notification {
-  const s = doc.slos.find((x) => x.name === b.slo);
-  const title = `SLO ${b.kind === "missed" ? "missed" : b.kind === "budget-exhausted" ? "budget exhausted" : "burning fast"}: ${b.slo}`;
-  const lines = [
-    `${title} (${doc.period ?? "custom window"})`,
-    `Service: ${b.service}`,
-    b.detail,
-    ...(s
-      ? [
-          `Error budget: ${s.errorBudget.consumed.toFixed(1)} of ${s.errorBudget.allowed.toFixed(1)} ${s.errorBudget.unit} used`,
-          ...(s.incidents.length > 0
-            ? [
-                `Incidents: ${s.incidents.length}, longest ${Math.max(...s.incidents.map((i) => i.minutes))} min`,
-              ]
-            : []),
-        ]
-      : []),
-    `Report: ${htmlLink}`,
-  ];
-  return {
-    kind: "breach",
-    severity: b.severity,
-    subject: title,
-    text: `${lines.join("\n")}\n`,
-    chat: { title, description: lines.slice(1, -1).join("\n"), nextSteps: [`Report: ${htmlLink}`] },
-    attributes: { slo: b.slo, service: b.service, breach: b.kind, period: doc.period ?? "custom" },
-  };
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { withinBudget } from "./budget.js";
-import { evaluateAvailability, evaluateRatio, maintenanceOverlap } from "./sli.js";
+import { evaluateAvailability, evaluateRatio, intervalDown, maintenanceOverlap } from "./sli.js";
 import { customWindow, monthWindow } from "./windows.js";
 
 const MONTH = 43_200; // minutes in a 30-day month
@@ -461,5 +461,34 @@ describe("properties: missing-data policy", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("intervalDown: several series for one SLO", () => {
+  // [series with a sample, of those failed] -> [any, majority, all]
+  const table: [number, number, boolean, boolean, boolean][] = [
+    [3, 0, false, false, false],
+    [3, 1, true, false, false],
+    [3, 2, true, true, false],
+    [3, 3, true, true, true],
+    [2, 1, true, false, false], // half is not more than half
+    [2, 2, true, true, true],
+    [4, 2, true, false, false],
+    [4, 3, true, true, false],
+    [0, 0, false, false, false], // no sample at all: missing, never down
+  ];
+  for (const [present, failed, any, majority, all] of table) {
+    it(`${failed} of ${present} failed: any ${any}, majority ${majority}, all ${all}`, () => {
+      expect(intervalDown("any", present, failed)).toBe(any);
+      expect(intervalDown("majority", present, failed)).toBe(majority);
+      expect(intervalDown("all", present, failed)).toBe(all);
+    });
+  }
+
+  it("with one series the three rules agree", () => {
+    for (const failed of [0, 1]) {
+      const r = (["any", "majority", "all"] as const).map((rule) => intervalDown(rule, 1, failed));
+      expect(r).toEqual([failed === 1, failed === 1, failed === 1]);
+    }
   });
 });

@@ -18,6 +18,41 @@ import { parseInstant, type Window } from "./windows.js";
 
 export type MissingDataPolicy = "unknown" | "good" | "bad";
 
+/** When one probe interval of an SLO with several series (locations, shards) is down. */
+export type DownWhen = "any" | "majority" | "all";
+export const DEFAULT_DOWN_WHEN: DownWhen = "majority";
+
+/**
+ * Whether an interval is down, from the series that have a sample in it (`present`) and how many of those
+ * failed (`failed`). An interval without any sample is missing data, never down. With one series all three
+ * rules agree: down when it failed.
+ * - any: at least one failed; majority: more than half failed (2 of 3, 2 of 2, 3 of 4); all: every one failed.
+ */
+export function intervalDown(rule: DownWhen, present: number, failed: number): boolean {
+  if (!(present > 0) || !(failed > 0)) return false;
+  const f = Math.min(failed, present);
+  switch (rule) {
+    case "any":
+      return true;
+    case "all":
+      return f === present;
+    default:
+      return 2 * f > present;
+  }
+}
+
+/** The rule in words, completing "an interval is down when …". */
+export function downWhenText(rule: DownWhen): string {
+  switch (rule) {
+    case "any":
+      return "at least one of the series with a sample in it failed";
+    case "all":
+      return "every series with a sample in it failed";
+    default:
+      return "more than half of the series with a sample in it failed";
+  }
+}
+
 export interface AvailabilityCounts {
   /** Units (minutes or samples) the window should have. */
   expected: number;

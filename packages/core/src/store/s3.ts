@@ -7,6 +7,7 @@ import {
   type PutObjectCommandInput,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { quoteUntrusted } from "../config/redact.js";
 import { contentTypeFor } from "./content-type.js";
 import {
   type ObjectStore,
@@ -76,7 +77,7 @@ export class S3ObjectStore implements ObjectStore {
   private fail(op: string, fullKey: string, e: unknown): ObjectStoreError {
     const { code, status, message } = errInfo(e);
     return new ObjectStoreError(
-      `S3 ${op} ${this.where(fullKey)} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${message}`,
+      `S3 ${op} ${this.where(fullKey)} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(message)}`,
       code,
       status,
       { cause: e },

@@ -3,11 +3,18 @@
  * same on every machine, so rendered files are reproducible).
  */
 import { formatDuration } from "../../slo/format.js";
-import type { ErrorBudgetReport, ReportDocument, SloReport, SloStatus } from "../model.js";
+import { downWhenText } from "../../slo/sli.js";
+import type { Breach, ErrorBudgetReport, ReportDocument, SloReport, SloStatus } from "../model.js";
 
 export interface RenderOptions {
   /** where the full report lives; shown as "where is the full report" links (text, HTML, Markdown) */
   links?: { html?: string; json?: string };
+  /**
+   * Plain text only: at most this many UTF-8 bytes (an email body inside one SNS message). Breaches, then the
+   * SLO table, then latency figures, then details are kept whole while they fit; the rest of each part is a
+   * "... N more in the full report" line; the links always stay. Default: no limit.
+   */
+  maxBytes?: number;
 }
 
 const MAX_DIGITS = 15;
@@ -154,6 +161,18 @@ export function groupNumber(x: number): string {
   return `${s.startsWith("-") ? "-" : ""}${grouped}${frac ? `.${frac}` : ""}`;
 }
 
+/**
+ * Probe SLOs with several series (locations, shards): how many, and the rule that decides when an interval
+ * is down; null for one series (nothing to say) and other SLIs.
+ */
+export function seriesText(s: SloReport): string | null {
+  if (!s.series || s.series.count <= 1) return null;
+  return (
+    `${s.series.count} series; an interval is down when ${downWhenText(s.series.downWhen)} ` +
+    `(downWhen: ${s.series.downWhen}); all minutes are wall-clock minutes`
+  );
+}
+
 /** a budget amount in its unit: "44.7 min", "1 h 35 min", "61,728 requests" */
 export function budgetAmount(value: number, unit: ErrorBudgetReport["unit"]): string {
   if (!Number.isFinite(value)) return "n/a";
@@ -261,10 +280,117 @@ export function summaryCounts(doc: ReportDocument): {
   return { met: count("met"), missed: count("missed"), unknown: count("unknown"), total: doc.slos.length };
 }
 
-/** one line for chat: "October 2026: 3 met, 1 missed, 1 unknown" */
+/** one line for chat: "October 2026: 3 met, 1 missed, 1 unknown" (", partial" when queries failed) */
 export function renderSummaryLine(doc: ReportDocument): string {
   const c = summaryCounts(doc);
-  return `${periodLabel(doc)}${doc.partial ? " (so far)" : ""}: ${c.met} met, ${c.missed} missed, ${c.unknown} unknown`;
+  const failed = (doc.errors ?? []).length > 0 ? " (partial)" : "";
+  return `${periodLabel(doc)}${doc.partial ? " (so far)" : ""}: ${c.met} met, ${c.missed} missed, ${c.unknown} unknown${failed}`;
+}
+
+/** "a, b, c and 4 more" */
+function namesText(names: readonly string[], max = 8): string {
+  const shown = names.slice(0, max).map(oneLine);
+  const rest = names.length - shown.length;
+  if (rest > 0) return `${shown.join(", ")} and ${rest} more`;
+  return shown.length <= 1 ? (shown[0] ?? "") : `${shown.slice(0, -1).join(", ")} and ${shown.at(-1)}`;
+}
+
+/** an error message for a sentence: one line, cut at `max` characters */
+function errorQuote(error: string, max = 500): string {
+  const one = oneLine(error).trim();
+  return [...one].length <= max ? one : `${[...one].slice(0, max - 1).join("")}…`;
+}
+
+/**
+ * Why the report is incomplete, in one paragraph, or null when every query succeeded: "Partial: 2 SLOs
+ * unknown because Prometheus rejected the queries of checkout-x (a configuration error that repeats on every
+ * run: fix the SLO in the config; <first error>), and Prometheus did not answer for api-y (<first error>)."
+ * Failed previous-period comparisons and latency figures are named after it. The one place this sentence is
+ * written: the text, HTML and Markdown reports and the notifications use it.
+ */
+export function incompleteNote(doc: Pick<ReportDocument, "errors">): string | null {
+  const errors = doc.errors ?? [];
+  if (errors.length === 0) return null;
+  const unique = (xs: string[]) => [...new Set(xs)];
+  const figures = errors.filter((e) => (e.part ?? "figures") === "figures");
+  const rejected = figures.filter((e) => e.rejected);
+  const transient = figures.filter((e) => !e.rejected);
+  const names = (xs: typeof errors) => namesText(unique(xs.map((e) => e.slo)));
+  const firstError = (xs: typeof errors) => errorQuote(xs[0]!.error);
+  const sentences: string[] = [];
+  const n = unique(figures.map((e) => e.slo)).length;
+  if (n > 0) {
+    const why: string[] = [];
+    if (rejected.length > 0) {
+      why.push(
+        `Prometheus rejected the queries of ${names(rejected)} (a configuration error that repeats on every ` +
+          `run: fix the SLO in the config; ${firstError(rejected)})`,
+      );
+    }
+    if (transient.length > 0) {
+      why.push(`Prometheus did not answer for ${names(transient)} (${firstError(transient)})`);
+    }
+    sentences.push(`Partial: ${n} SLO${n === 1 ? "" : "s"} unknown because ${why.join(", and ")}.`);
+  }
+  for (const [part, what] of [
+    ["previous", "the comparison with the previous period"],
+    ["latency", "the p95/p99 latency figures"],
+  ] as const) {
+    const xs = errors.filter((e) => e.part === part);
+    if (xs.length === 0) continue;
+    sentences.push(
+      `${n > 0 ? "Also missing" : "Partial: missing"}: ${what} of ${names(xs)}, because ` +
+        `${xs.some((e) => e.rejected) ? "Prometheus rejected the query" : "Prometheus did not answer"} (${firstError(xs)}).`,
+    );
+  }
+  return sentences.join(" ");
+}
+
+/** "missed", "error budget exhausted", "burning fast" */
+export function breachWord(kind: Breach["kind"]): string {
+  return kind === "missed"
+    ? "missed"
+    : kind === "budget-exhausted"
+      ? "error budget exhausted"
+      : "burning fast";
+}
+
+/**
+ * Breaches worst first: critical before warning, then the SLO that used the largest share of its error
+ * budget (1 − remaining), then the higher burn rate, then by name (stable, reproducible).
+ */
+export function worstFirst(doc: Pick<ReportDocument, "slos">, breaches: readonly Breach[]): Breach[] {
+  const by = new Map(doc.slos.map((s) => [s.name, s]));
+  const used = (b: Breach) => {
+    const r = by.get(b.slo)?.errorBudget.remaining;
+    return r === null || r === undefined || !Number.isFinite(r) ? Number.NEGATIVE_INFINITY : 1 - r;
+  };
+  const burn = (b: Breach) => by.get(b.slo)?.burnRate ?? Number.NEGATIVE_INFINITY;
+  const sev = (b: Breach) => (b.severity === "critical" ? 0 : 1);
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return [...breaches].sort(
+    (a, b) =>
+      sev(a) - sev(b) || used(b) - used(a) || burn(b) - burn(a) || cmp(a.slo, b.slo) || cmp(a.kind, b.kind),
+  );
+}
+
+/** The figures of a breach, one sentence each: the breach, the budget, the incidents (probe SLIs). */
+export function breachFacts(doc: Pick<ReportDocument, "slos">, b: Breach): string[] {
+  const s = doc.slos.find((x) => x.name === b.slo);
+  const out = [oneLine(b.detail)];
+  if (s && budgetKnown(s)) {
+    const e = s.errorBudget;
+    const over = overageText(e);
+    out.push(
+      `Error budget: ${budgetAmount(e.consumed, e.unit)} used of ${budgetAmount(e.allowed, e.unit)} allowed` +
+        `${over ? ` (${over})` : ""}`,
+    );
+  }
+  if (s && s.incidents.length > 0) {
+    const longest = Math.max(...s.incidents.map((i) => i.minutes));
+    out.push(`Incidents: ${s.incidents.length}, longest ${durationText(longest)}`);
+  }
+  return out;
 }
 
 /** incidents sorted by minutes, largest first (stable for equal minutes: earlier first) */

@@ -18,6 +18,7 @@ import {
   downtimeCell,
   durationText,
   escapeHtml as e,
+  incompleteNote,
   kindLabel,
   localEnd,
   localTime,
@@ -29,6 +30,7 @@ import {
   remainingPct,
   STATUS_WORD,
   secondsText,
+  seriesText,
   summaryCounts,
   trend,
 } from "./format.js";
@@ -183,6 +185,8 @@ function keyFigures(s: SloReport): string {
     const partialData = s.attainment === null ? " (in the data present)" : "";
     rows.push(["Downtime", e(`${durationText(s.downtimeMinutes)}${partialData}`)]);
   }
+  const series = seriesText(s);
+  if (series) rows.push(["Series", e(series)]);
   rows.push(["Coverage", e(coveragePct(s.coverage))], ["Burn rate", e(burnRateText(s.burnRate))]);
   if (s.maintenanceMinutes > 0) rows.push(["Maintenance excluded", e(durationText(s.maintenanceMinutes))]);
   if (s.forecast) {
@@ -338,6 +342,7 @@ export function renderHtml(doc: ReportDocument, opts: RenderOptions = {}): strin
   const period = periodLabel(doc);
   const c = summaryCounts(doc);
   const title = `SLA report: ${period}`;
+  const incomplete = incompleteNote(doc);
   const links: string[] = [];
   if (opts.links?.html) links.push(link(opts.links.html, "View this report in a browser"));
   if (opts.links?.json) links.push(link(opts.links.json, "Report data (JSON)"));
@@ -351,6 +356,9 @@ export function renderHtml(doc: ReportDocument, opts: RenderOptions = {}): strin
     `<p style="${MUTED}">Generated ${e(localTime(doc.generatedAt))} &middot; source: Prometheus ${e(doc.source.prometheus)}</p>`,
     doc.partial
       ? `<p data-partial style="${P};padding:8px 10px;background:#ddf4ff;border-left:4px solid ${COLORS.line}">This window has not ended yet: the figures cover the time so far.</p>`
+      : "",
+    incomplete
+      ? `<p data-incomplete style="${P};padding:8px 10px;background:#fff8c5;border-left:4px solid ${COLORS.warning}">${e(incomplete)}</p>`
       : "",
     links.length > 0 ? `<p style="${P}">${links.join(" &middot; ")}</p>` : "",
     `<p id="summary" style="${P};font-size:16px">${summary}</p>`,

@@ -12,11 +12,21 @@ import { renderText } from "./text.js";
 
 export { budgetBurnDownChart, burnDownPoints, dailyAttainmentChart } from "./charts.js";
 export { CSV_COLUMNS, csvField, neutraliseFormula, renderCsv } from "./csv.js";
-export { escapeHtml, periodLabel, type RenderOptions, renderSummaryLine, round } from "./format.js";
+export {
+  breachFacts,
+  breachWord,
+  escapeHtml,
+  incompleteNote,
+  periodLabel,
+  type RenderOptions,
+  renderSummaryLine,
+  round,
+  worstFirst,
+} from "./format.js";
 export { renderHtml } from "./html.js";
 export { canonicalReport, renderJson } from "./json.js";
 export { escapeMarkdown, renderMarkdown } from "./markdown.js";
-export { renderText, TEXT_WIDTH, truncate, wrap } from "./text.js";
+export { renderBreachDigest, renderText, TEXT_WIDTH, truncate, wrap } from "./text.js";
 
 export interface RenderedReport {
   "report.json": string;

@@ -86,6 +86,7 @@ function slo(s: SloReport): Record<string, unknown> {
       ordered(m, { start: same, end: same, reason: same }),
     ),
     missingData: same,
+    series: (x) => x && ordered(x, { count: same, downWhen: same }),
     previous: (p) => p && ordered(p, { period: same, attainment: vsObjective, status: same }),
     method: same,
     queries: same,
@@ -122,7 +123,7 @@ export function canonicalReport(doc: ReportDocument): Record<string, unknown> {
     slos: list(slo),
     quantiles: list(quantile),
     breaches: list(breach),
-    errors: list((e) => ordered(e, { slo: same, error: same, rejected: same })),
+    errors: list((e) => ordered(e, { slo: same, part: same, error: same, rejected: same })),
     location: (l) =>
       l &&
       ordered(l, {

@@ -14,6 +14,7 @@ import {
   dayMet,
   downtimeCell,
   durationText,
+  incompleteNote,
   kindLabel,
   localEnd,
   localTime,
@@ -26,6 +27,7 @@ import {
   remainingPct,
   STATUS_WORD,
   secondsText,
+  seriesText,
   summaryCounts,
   trend,
 } from "./format.js";
@@ -154,6 +156,8 @@ function sloSection(s: SloReport): string[] {
       "",
     );
   }
+  const series = seriesText(s);
+  if (series) out.push(`**Series:** ${md(series)}`, "");
   out.push(`**Method:** ${md(s.method)}`, "");
   if (s.queries.length > 0) {
     out.push(
@@ -181,6 +185,8 @@ export function renderMarkdown(doc: ReportDocument, opts: RenderOptions = {}): s
     "",
   );
   if (doc.partial) out.push("> This window has not ended yet: the figures cover the time so far.", "");
+  const incomplete = incompleteNote(doc);
+  if (incomplete) out.push(`> ${md(incomplete)}`, "");
   out.push(`**Summary:** ${c.met} met, ${c.missed} missed, ${c.unknown} unknown (${c.total} SLOs)`, "");
   out.push("## Breaches", "");
   if (doc.breaches.length === 0) out.push("No breaches.", "");

@@ -4,15 +4,18 @@
  * numbers that matter per SLO, and the links to the full report at the end. A link is never broken (a broken
  * URL cannot be clicked): a URL longer than 80 characters stands alone on its own line.
  */
-import type { ReportDocument, SloReport } from "../model.js";
+import type { Breach, ReportDocument, SloReport } from "../model.js";
 import {
   actionItems,
   attainmentPct,
+  breachFacts,
+  breachWord,
   budgetAmount,
   budgetKnown,
   burnRateText,
   coveragePct,
   durationText,
+  incompleteNote,
   kindLabel,
   localEnd,
   localTime,
@@ -25,9 +28,11 @@ import {
   remainingPct,
   STATUS_WORD,
   secondsText,
+  seriesText,
   summaryCounts,
   topIncidents,
   trend,
+  worstFirst,
 } from "./format.js";
 
 export { renderSummaryLine } from "./format.js";
@@ -136,6 +141,8 @@ function sloDetail(s: SloReport): string[] {
   const out: string[] = [];
   out.push(...wrap(`${s.name}: ${STATUS_WORD[s.status]}`));
   out.push(...wrap(`Service ${s.service}, ${s.sliType} SLI`, "  ", "  "));
+  const series = seriesText(s);
+  if (series) out.push(...field("Series", series));
   out.push(
     ...field(
       "Attainment",
@@ -212,6 +219,87 @@ function linkLines(opts: RenderOptions): string[] {
   return out;
 }
 
+/** UTF-8 bytes of `s`. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    n += c < 0x80 ? 1 : c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
+/** Lines longer than the width (a safety net: nothing but a link may exceed it) are wrapped. */
+const fitWidth = (lines: string[]) => lines.flatMap((l) => (len(l) > TEXT_WIDTH ? wrap(l, "", "  ") : [l]));
+
+/** A part of the text: a heading, then items that are kept whole or left out (counted in the "more" line). */
+interface Section {
+  head: string[];
+  items: string[][];
+  /** the line that stands for `n` items left out */
+  more: (n: number) => string;
+  tail: string[];
+}
+
+/**
+ * The email body of one run's breaches, one digest (worst first, see `worstFirst`): the count, then each
+ * breach with its figures, then the links. Under `opts.maxBytes` the breaches that do not fit are one
+ * "... N more breaches in the full report" line; the links always stay.
+ */
+export function renderBreachDigest(
+  doc: ReportDocument,
+  breaches: readonly Breach[],
+  opts: RenderOptions = {},
+): string {
+  const sorted = worstFirst(doc, breaches);
+  const n = sorted.length;
+  const title = `SLO BREACHES: ${periodLabel(doc)}`;
+  const head = [...wrap(title), "=".repeat(Math.min(TEXT_WIDTH, Math.max(...wrap(title).map(len))))];
+  head.push(
+    ...wrap(
+      `${n} breach${n === 1 ? "" : "es"}${n > 1 ? ", worst first" : ""}. ${kindLabel(doc.kind)} window ` +
+        `${localTime(doc.window.start)} to ${localTime(doc.window.end)} (end exclusive), time zone ${doc.window.timeZone}.`,
+    ),
+  );
+  if (doc.partial) head.push(...wrap("The window has not ended yet: the figures cover the time so far."));
+  const incomplete = incompleteNote(doc);
+  if (incomplete) head.push(...wrap(incomplete));
+  head.push("");
+  const width = String(n).length + 2;
+  const items = sorted.map((b, i) => {
+    const indent = " ".repeat(width + 1);
+    return fitWidth([
+      ...wrap(
+        `${pad(b.severity.toUpperCase(), 8)} ${b.slo} (${b.service}): ${breachWord(b.kind)}`,
+        `${pad(`${i + 1}.`, width, "r")} `,
+        indent,
+      ),
+      ...breachFacts(doc, b).flatMap((f) => wrap(f, indent, `${indent}  `)),
+      "",
+    ]);
+  });
+  const links = linkLines(opts);
+  const footer =
+    links.length > 0 ? ["FULL REPORT (every SLO, the incidents and the daily figures)", ...links] : [];
+  const bytes = (lines: string[]) => lines.reduce((a, l) => a + utf8Length(l) + 1, 0);
+  let room =
+    opts.maxBytes === undefined
+      ? Number.POSITIVE_INFINITY
+      : opts.maxBytes - bytes(fitWidth(head)) - bytes(footer) - 2 * (TEXT_WIDTH + 1);
+  const body = fitWidth(head);
+  let kept = 0;
+  for (const item of items) {
+    const b = bytes(item);
+    if (b > room) break;
+    body.push(...item);
+    room -= b;
+    kept++;
+  }
+  if (kept < n) body.push(`... ${n - kept} more breach${n - kept === 1 ? "" : "es"} in the full report`, "");
+  body.push(...footer);
+  return `${body.join("\n").replace(/\n+$/, "")}\n`;
+}
+
 export function renderText(doc: ReportDocument, opts: RenderOptions = {}): string {
   const c = summaryCounts(doc);
   const out: string[] = [];
@@ -228,47 +316,87 @@ export function renderText(doc: ReportDocument, opts: RenderOptions = {}): strin
   out.push(...wrap(`Generated ${localTime(doc.generatedAt)}`));
   if (doc.partial)
     out.push(...wrap("NOTE: this window has not ended yet; the figures cover the time so far."));
+  const incomplete = incompleteNote(doc);
+  if (incomplete) out.push(...wrap(incomplete));
   out.push(`Summary: ${c.met} met, ${c.missed} missed, ${c.unknown} unknown (${c.total} SLOs)`, "");
 
-  out.push("BREACHES");
-  if (doc.breaches.length === 0) out.push("  none");
-  for (const b of doc.breaches) {
-    out.push(
-      ...wrap(
+  const sections: Section[] = [];
+  sections.push({
+    head: ["BREACHES", ...(doc.breaches.length === 0 ? ["  none"] : [])],
+    items: doc.breaches.map((b) =>
+      wrap(
         `${b.slo} (${b.service}): ${b.kind}, ${b.detail}`,
         `  ${pad(b.severity.toUpperCase(), 9)} `,
         " ".repeat(12),
       ),
-    );
-  }
-  out.push("");
-
-  out.push("SLOS");
-  if (doc.slos.length === 0) out.push("  none");
-  else out.push(...sloTable(doc.slos));
-  out.push("");
-
+    ),
+    more: (n) => `  ... ${n} more breach${n === 1 ? "" : "es"} in the full report`,
+    tail: [""],
+  });
+  sections.push({
+    head: ["SLOS", ...(doc.slos.length === 0 ? ["  none"] : sloTable([]))],
+    items: doc.slos.map((s) => sloTable([s]).slice(2)),
+    more: (n) => `... ${n} more SLO${n === 1 ? "" : "s"} in the full report`,
+    tail: [""],
+  });
   if (doc.quantiles.length > 0) {
-    out.push("LATENCY QUANTILES");
-    for (const q of doc.quantiles) {
-      out.push(
-        ...wrap(
+    sections.push({
+      head: ["LATENCY QUANTILES"],
+      items: doc.quantiles.map((q) =>
+        wrap(
           `${q.name} ${quantileLabel(q.quantile)}: ${secondsText(q.valueSeconds)}` +
             `${q.targetSeconds === undefined ? "" : ` (target ${secondsText(q.targetSeconds)})`} ${STATUS_WORD[q.status]}`,
           "  ",
           "    ",
         ),
-      );
-    }
-    out.push("");
+      ),
+      more: (n) => `  ... ${n} more latency figure${n === 1 ? "" : "s"} in the full report`,
+      tail: [""],
+    });
   }
+  sections.push({
+    head: ["DETAILS", ""],
+    items: doc.slos.map((s) => [...sloDetail(s), ""]),
+    more: (n) => `Details of ${n} more SLO${n === 1 ? "" : "s"} are in the full report.`,
+    tail: [],
+  });
 
-  out.push("DETAILS", "");
-  for (const s of doc.slos) out.push(...sloDetail(s), "");
-
-  // Safety net: nothing but a link may exceed the width.
-  const body = out.flatMap((l) => (len(l) > TEXT_WIDTH ? wrap(l, "", "  ") : [l]));
   const links = linkLines(opts);
-  if (links.length > 0) body.push("FULL REPORT (where the complete report lives)", ...links);
+  const footer = links.length > 0 ? ["FULL REPORT (where the complete report lives)", ...links] : [];
+  const body = fitWidth(out);
+  const max = opts.maxBytes;
+  // Everything, in order: breaches, the SLO table, latency figures, details. Under a byte budget (an email
+  // body), items are kept whole in that order while they fit; from the first one that does not, the rest of
+  // each section is one "... N more in the full report" line, and the links always stay.
+  const bytes = (lines: string[]) => lines.reduce((a, l) => a + utf8Length(l) + 1, 0);
+  const reserve = sections.length * 2 * (TEXT_WIDTH + 1);
+  let room = max === undefined ? Number.POSITIVE_INFINITY : max - bytes(body) - bytes(footer) - reserve;
+  let full = true;
+  for (const sec of sections) {
+    const head = fitWidth(sec.head);
+    if (full && bytes(head) > room) full = false;
+    if (!full) {
+      if (sec.items.length > 0) body.push(sec.head[0]!, sec.more(sec.items.length), ...sec.tail);
+      continue;
+    }
+    body.push(...head);
+    room -= bytes(head);
+    let kept = 0;
+    for (const item of sec.items) {
+      const lines = fitWidth(item);
+      const n = bytes(lines);
+      if (n > room) {
+        full = false;
+        break;
+      }
+      body.push(...lines);
+      room -= n;
+      kept++;
+    }
+    if (kept < sec.items.length) body.push(sec.more(sec.items.length - kept));
+    body.push(...sec.tail);
+    room -= bytes(sec.tail);
+  }
+  if (footer.length > 0) body.push(...footer);
   return `${body.join("\n").replace(/\n+$/, "")}\n`;
 }
