@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProbes } from "../../packages/core/src/probe/index.js";
+import type { ProbeResult } from "../../packages/core/src/probe/types.js";
 import { type RunningServer, startHostileHttp, startSilentTcp } from "../helpers/hostile-servers.js";
 import { LOADED_MACHINE_MARGIN_MS } from "../helpers/timing.js";
 import { spec } from "./spec.js";
@@ -20,6 +21,10 @@ afterAll(async () => {
 });
 
 const timeoutMs = 1000;
+
+const timedOutOrInconclusive = (r: ProbeResult) =>
+  r.cause === "timeout:headers" ||
+  (r.cause === "monitor-overload" && r.inconclusive === true && r.observedCause === "timeout:headers");
 
 describe("runProbes", () => {
   it("200 fast + 20 silent targets with a 1 s deadline: the run ends one deadline after the last start", async () => {
@@ -41,7 +46,9 @@ describe("runProbes", () => {
     );
     expect(results.map((r) => r.target)).toEqual(specs.map((s) => s.name));
     expect(results.slice(0, 200).every((r) => r.success && r.status === 200)).toBe(true);
-    expect(results.slice(200).every((r) => r.cause === "timeout:headers")).toBe(true);
+    // a silent target times out; on a starved machine the engine may call that inconclusive instead (the
+    // monitor was stalled for over a quarter of the deadline), never anything else
+    expect(results.slice(200).every(timedOutOrInconclusive)).toBe(true);
     // Nothing but the deadlines is waited for: the run ends one deadline after the last start (plus what a
     // loaded machine adds), and the 20 silent targets overlap. In turn they would take 20 deadlines (20 s).
     expect(endedAt - lastStart).toBeLessThan(timeoutMs + LOADED_MACHINE_MARGIN_MS);
@@ -61,7 +68,7 @@ describe("runProbes", () => {
     const elapsed = performance.now() - t0;
     console.log(`[run] 500 silent targets in ${elapsed.toFixed(0)} ms`);
     expect(results).toHaveLength(500);
-    expect(results.every((r) => r.cause === "timeout:headers")).toBe(true);
+    expect(results.every(timedOutOrInconclusive)).toBe(true);
     // One wave: every probe started before the first deadline could fire (with the default 50 slots the
     // starts would span 9 deadlines), so the run took one deadline (plus the pacing), not ten.
     const starts = results.map((r) => Date.parse(r.startedAt));

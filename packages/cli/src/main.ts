@@ -2,7 +2,8 @@ import { ConfigError, configSecretValues, loadConfig, renderAlertRules } from "@
 /**
  * `sla`: the same engines as the Lambdas, from a terminal.
  * Exit codes: 0 ok; 1 an SLO missed (with --fail-on-breach) or a probe failed (probe --fail-on-down);
- * 2 usage or config error; 3 data source (Prometheus) unavailable.
+ * 2 usage or config error; 3 data source (Prometheus) unavailable; 4 probe --fail-on-down with no DOWN but
+ * some probe inconclusive (the monitor itself overloaded).
  */
 import { Command, CommanderError, Option } from "commander";
 import { demoCommand } from "./demo.js";

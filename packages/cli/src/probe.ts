@@ -92,6 +92,10 @@ export async function probeCommand(o: ProbeOpts): Promise<void> {
     const overload = describeOverload(r.overload);
     if (overload) console.log(overload);
   }
-  // an inconclusive probe is the monitor's own overload, not a DOWN target
-  if (o.failOnDown && r.results.some((p) => !p.success && !p.inconclusive)) process.exitCode = EXIT.breach;
+  // An inconclusive probe is the monitor's own overload, not a DOWN target; but a gate must not pass on a
+  // probe nobody could judge either: its own exit code (4), below a real DOWN (1).
+  if (o.failOnDown) {
+    if (r.results.some((p) => !p.success && !p.inconclusive)) process.exitCode = EXIT.breach;
+    else if (r.results.some((p) => p.inconclusive)) process.exitCode = EXIT.inconclusive;
+  }
 }

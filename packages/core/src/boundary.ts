@@ -14,17 +14,41 @@ import type { ObjectStore, PutOptions, StoredObject } from "./store/types.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** A text body scrubbed; a body that is not UTF-8 text is passed as it is. */
+/**
+ * A text body scrubbed; a body that is not UTF-8 text is passed as it is. A JSON body (state, markers, the
+ * report document, the index) is scrubbed value by value, never as raw text: a secret that happens to read
+ * like `1234` or `false` must not rewrite a number or a keyword (that made state unreadable, so it healed
+ * every run and never reached DOWN). Unchanged JSON keeps its exact bytes.
+ */
 function scrubBody(body: string | Uint8Array, scrubber: Scrubber): string | Uint8Array {
-  if (typeof body === "string") return scrubber.scrub(body);
   let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    return body;
+  if (typeof body === "string") text = body;
+  else {
+    try {
+      text = utf8.decode(body);
+    } catch {
+      return body;
+    }
+  }
+  const json = parseJson(text);
+  if (json !== undefined) {
+    const clean = scrubber.scrubDeep(json.value);
+    return JSON.stringify(clean) === JSON.stringify(json.value)
+      ? body
+      : `${JSON.stringify(clean, null, 2)}\n`;
   }
   const out = scrubber.scrub(text);
   return out === text ? body : out;
+}
+
+function parseJson(text: string): { value: unknown } | undefined {
+  const t = text.trimStart();
+  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
+  try {
+    return { value: JSON.parse(text) as unknown };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every object written passes the scrubber; errors of every call are scrubbed (their class is kept). */

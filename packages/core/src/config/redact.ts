@@ -82,8 +82,12 @@ export function redactUrl(url: string): string {
 // The scrubber: known secrets (every spelling) and credential-shaped text (URL userinfo, `Bearer x`,
 // token-like query parameters at any URL-encoding depth).
 
-/** Known secret values shorter than this are ignored: replacing "abc" everywhere would wreck every text. */
-export const MIN_SECRET_CHARS = 4;
+/**
+ * Known secret values shorter than this are ignored: replacing "abc", "1234" or "false" everywhere would
+ * wreck every text (and, before JSON bodies were scrubbed value by value, corrupted stored state). A
+ * credential that short is no protection anyway; credential-shaped text is still masked by pattern.
+ */
+export const MIN_SECRET_CHARS = 6;
 
 /** Authorization schemes whose credential (the part after the word) is a secret on its own too. */
 const AUTH_SCHEME =
