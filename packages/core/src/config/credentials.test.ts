@@ -43,7 +43,7 @@ describe("credentials in Prometheus URLs", () => {
     ],
     [
       "stages.prod.prometheus.remoteWriteUrl",
-      { stages: { prod: { prometheus: { remoteWriteUrl: "http://u:PROMPASS123@10.0.0.1/api/v1/write" } } } },
+      { stages: { prod: { prometheus: { remoteWriteUrl: "http://u:PROMPASS123@127.0.0.1/api/v1/write" } } } },
     ],
   ])("%s with userinfo is refused, naming the path and the fix, never the password", (path, extra) => {
     const err = errorOf({ ...base(), ...extra });

@@ -671,28 +671,28 @@ describe("probe", () => {
   it("defaults to the system resolver and accepts IP literals with optional ports as DNS servers", () => {
     expect(validateConfig(base()).probe).toEqual({});
     const raw = base();
-    const servers = ["10.0.0.2", "127.0.0.1:5353", "fd00::2", "[::1]:5353", "[fd00::2]"];
+    const servers = ["127.0.0.2", "127.0.0.1:5353", "fd00::2", "[::1]:5353", "[fd00::2]"];
     raw.probe = { dnsServers: servers };
     expect(validateConfig(raw).probe).toEqual({ dnsServers: servers });
   });
 
   it("rejects DNS server entries that are not IP literals, naming each bad value", () => {
     const raw = base();
-    raw.probe = { dnsServers: ["10.0.0.2", "dns.example.com", "10.0.0.2:99999", "::1:53:x"] };
+    raw.probe = { dnsServers: ["127.0.0.2", "dns.example.com", "127.0.0.2:99999", "::1:53:x"] };
     const err = errorOf(raw);
     expect(issueAt(err, "probe.dnsServers[1]").message).toMatch(/^"dns\.example\.com" is not an IP address/);
     expect(issueAt(err, "probe.dnsServers[2]").message).toBe(
-      '"10.0.0.2:99999" has port 99999; a port is 1-65535',
+      '"127.0.0.2:99999" has port 99999; a port is 1-65535',
     );
     expect(issueAt(err, "probe.dnsServers[3]").message).toContain('"::1:53:x"');
     expect(err.issues.some((i) => i.path === "probe.dnsServers[0]")).toBe(false);
     expect(err.message).toContain(
-      '  probe.dnsServers[2]: "10.0.0.2:99999" has port 99999; a port is 1-65535\n',
+      '  probe.dnsServers[2]: "127.0.0.2:99999" has port 99999; a port is 1-65535\n',
     );
 
     raw.probe = { dnsServers: [] };
     expect(issueAt(errorOf(raw), "probe.dnsServers").message).toMatch(/at least one server/);
-    raw.probe = { dnsServer: ["10.0.0.2"] };
+    raw.probe = { dnsServer: ["127.0.0.2"] };
     expect(issueAt(errorOf(raw), "probe.dnsServer").message).toBe('unknown key (did you mean "dnsServers"?)');
   });
 });
