@@ -7,9 +7,10 @@
  *
  * Model (every assumption is printed with the table):
  * - probe Lambda: every endpoint HTTPS with a 10 s deadline; targets per invocation (shards) and memory from
- *   infra/aws/sizing.ts (a shard's CPU demand at most 25 % of its smallest deadline at its vCPU share), all
- *   of a shard's probes in flight; duration = fixed overhead (state read/write in S3, remote write) + waves ×
- *   internet probe latency + CPU time, where CPU time is this run's measured CPU per HTTPS probe
+ *   infra/aws/sizing.ts (a shard's CPU demand at most 25 % of its smallest deadline at its vCPU share, at
+ *   least half a vCPU), all of a shard's probes in flight, started at half the CPU share (probe/run.ts);
+ *   duration = fixed overhead (state read/write in S3, remote write) + the larger of (start window +
+ *   internet probe latency) and CPU time, where CPU time is this run's measured CPU per HTTPS probe
  *   (bench/https-cpu.ts: full handshake, chain verified and captured; HTTPS_PROBE_CPU_MS without a run) ×
  *   targets, scaled by Lambda's CPU share (memory / 1769 MB = one vCPU).
  * - report Lambda: one SLO per endpoint; 4.35 weekly + 1 monthly + 720 hourly budget-check runs a month; duration = this run's measured
@@ -26,6 +27,7 @@ import {
   ONE_VCPU_MB,
   probeMemoryMb,
   reportMemoryMb,
+  startWindowMs,
   targetsPerShard,
 } from "../infra/aws/sizing.js";
 import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
@@ -135,7 +137,7 @@ export const DEFAULT_ASSUMPTIONS: CostAssumptions = {
 /** Used only when no results file exists (documented fallbacks from a previous run on this machine). */
 const FALLBACK_INPUTS: CostInputs = {
   httpsProbeCpuMs: HTTPS_PROBE_CPU_MS,
-  httpsSource: "HTTPS_PROBE_CPU_MS, infra/aws/sizing.ts",
+  httpsSource: "HTTPS_PROBE_CPU_MS, packages/core/src/probe/run.ts",
   reportWallMsPerSlo: 40,
   reportCpuMsPerSlo: 35,
   source: "fallback constants (no bench/out/results.json: run `npm run bench` first)",
@@ -167,10 +169,9 @@ export function estimate(n: number, inp: CostInputs, a: CostAssumptions = DEFAUL
   const probeMem = probeMemoryMb(config);
   const probeCpuShare = Math.min(1, probeMem / ONE_VCPU_MB);
   const probeCpuMs = (perShard * inp.httpsProbeCpuMs) / probeCpuShare;
-  const waves = Math.ceil(perShard / IN_FLIGHT);
-  // network waits and CPU overlap only partly; take the larger plus a fifth of the smaller
-  const net = waves * a.probeLatencyMs;
-  const probeDurationMs = a.probeOverheadMs + Math.max(net, probeCpuMs) + 0.2 * Math.min(net, probeCpuMs);
+  // the pacer starts the shard's probes at half its CPU share (probe/run.ts): the last one starts after the
+  // start window and ends one probe latency later, unless the measured CPU needs longer than that
+  const probeDurationMs = a.probeOverheadMs + Math.max(startWindowMs(config) + a.probeLatencyMs, probeCpuMs);
   const probeInvocations = MINUTES_PER_MONTH * shards;
   const probeUsd =
     probeInvocations * PRICES.lambdaPerRequest +
@@ -272,7 +273,7 @@ export function costMarkdown(rows: CostRow[], inp: CostInputs, a: CostAssumption
     "(October 2026 over the 35-day fixture in a local Prometheus).",
     "",
     `Sizing (infra/aws/sizing.ts): memory and targets per probe invocation from HTTPS_PROBE_CPU_MS = ${HTTPS_PROBE_CPU_MS} ms, so that`,
-    `a shard's CPU demand is at most 25 % of its smallest deadline at its vCPU share (memory / ${ONE_VCPU_MB} MB); targets per`,
+    `a shard's CPU demand is at most 25 % of its smallest deadline at its vCPU share (memory / ${ONE_VCPU_MB} MB, at least half a vCPU), probes started at half the share; targets per`,
     `invocation by endpoints (this run's CPU time at that share, as a share of the deadline): ${shardsText}.`,
     "",
     `Assumed: every endpoint HTTPS with a ${a.targetTimeoutMs} ms deadline, internet probe latency ${a.probeLatencyMs} ms,`,
@@ -317,7 +318,7 @@ export function inputsFromResults(results: { benches?: BenchResult[] }, source: 
     httpsSource:
       measuredHttps !== undefined
         ? source
-        : "HTTPS_PROBE_CPU_MS, infra/aws/sizing.ts: no https bench in this run",
+        : "HTTPS_PROBE_CPU_MS, packages/core/src/probe/run.ts: no https bench in this run",
     ...(cpu !== undefined ? { httpProbeCpuMs: cpu } : {}),
     ...(probe?.runDurationsC50
       ? {

@@ -398,7 +398,7 @@ export async function benchHttpsCpu(opts: HttpsCpuOptions = {}): Promise<BenchRe
     }
     // The figure sizing uses: the larger of the two concurrencies (a shard of 500 is the c=500 case; a small
     // shard pays the idle loop's wake-ups per probe, the c=1 case). Sizing must not assume less CPU than a
-    // probe takes: "missed" means re-measure and update HTTPS_PROBE_CPU_MS (infra/aws/sizing.ts).
+    // probe takes: "missed" means re-measure and update HTTPS_PROBE_CPU_MS (packages/core/src/probe/run.ts).
     const sizingFigure = Math.max(
       ...CONCURRENCIES.map((c) => median(engine[c]!.map((m) => m.engine.cpuMs / m.engine.n))),
     );

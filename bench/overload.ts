@@ -1,7 +1,8 @@
 /**
  * The monitor's own overload (DESIGN §9 "Inconclusive probes", issue 11): the measurements behind
- * `OVERLOAD_SHARE` (probe/overload.ts) and the start pacing (probe/run.ts). Not part of `npm run bench`
- * (it takes a few minutes and prints its own tables): `npx tsx bench/overload.ts [--quick]`.
+ * `OVERLOAD_SHARE` (probe/overload.ts) and the start pacing (probe/run.ts), and the check of the sizing rule.
+ * Sections 0-2 are not part of `npm run bench` (they take a few minutes and print their own tables):
+ * `npx tsx bench/overload.ts [--quick] [--sizing]`. Section 3 (`benchSizing`) is `npm run bench --only sizing`.
  *
  * 0. Tick lateness of the loop watch (watch.ts) on an idle loop and during a paced run of 500 plain-HTTP
  *    probes against an in-process server: what STALL_FLOOR_MS must ignore.
@@ -14,6 +15,7 @@
  *    process used `share` × 100 ms of CPU in a 100 ms period it is stopped until the period ends; here
  *    with SIGSTOP/SIGCONT driven by /proc/<pid>/task/N/schedstat), all at once (unpaced, concurrency 500)
  *    and paced (`runProbes` defaults). Healthy targets must not fail; silent ones must stay DOWN.
+ * 3. Sizing, checked: see `benchSizing`.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -21,10 +23,22 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kill } from "node:process";
+import { CPU_HEADROOM, maxTargetsPerShard, ONE_VCPU_MB, probeMemoryMb } from "../infra/aws/sizing.js";
+import { MAX_CONCURRENCY } from "../packages/core/src/probe/cycle.js";
 import { runProbes, watchEventLoop } from "../packages/core/src/probe/index.js";
 import type { ProbeResult, ProbeSpec } from "../packages/core/src/probe/types.js";
 import { CertFactory } from "../test/helpers/hostile-servers.js";
-import { type Child, log, quantile, round, runCleanups, startChild } from "./lib.js";
+import {
+  type BenchResult,
+  type Child,
+  log,
+  quantile,
+  type Row,
+  round,
+  runCleanups,
+  startChild,
+  summaryTable,
+} from "./lib.js";
 
 const SERVERS_JS = `
 const http = require("node:http"), https = require("node:https"), net = require("node:net");
@@ -58,14 +72,15 @@ const compact = (r: ProbeResult): Compact => ({
   durationMs: r.durationMs,
 });
 
-const spec = (name: string, url: string, timeoutMs: number): ProbeSpec => ({
+/** `verify`: the chain is verified (the prober child trusts the root), as for a healthy public target. */
+const spec = (name: string, url: string, timeoutMs: number, verify = false): ProbeSpec => ({
   name,
   url,
   method: "GET",
   headers: {},
   expect: { status: [], maxBodyBytes: 1024 * 1024 },
   timeoutMs,
-  tls: { insecureSkipVerify: true },
+  ...(verify ? {} : { tls: { insecureSkipVerify: true } }),
   labels: {},
 });
 
@@ -145,9 +160,11 @@ function throttle(pid: number, share: number, periodMs = 100): () => void {
   };
 }
 
+/** One probe run in a child process held to `share` of a CPU (null: unthrottled); `rootFile` is trusted. */
 async function childRun(
   args: ProberArgs,
   share: number | null,
+  rootFile?: string,
 ): Promise<{ wallMs: number; cpuMs: number; results: Compact[] }> {
   const dir = mkdtempSync(join(tmpdir(), "overload-"));
   const file = join(dir, "args.json");
@@ -155,9 +172,7 @@ async function childRun(
   const child: Child = await startChild(
     process.execPath,
     ["--import", "tsx", "bench/overload.ts", "--prober", file],
-    {
-      waitLine: false,
-    },
+    { waitLine: false, env: rootFile ? { ...process.env, NODE_EXTRA_CA_CERTS: rootFile } : process.env },
   );
   const release = share === null ? () => {} : throttle(child.pid, share);
   let out = "";
@@ -273,6 +288,141 @@ async function cpuShare(ports: { https: number; silent: number }, quick: boolean
   }
 }
 
+/** The HTTPS/silent/slow servers in a child process (their CPU is not the prober's), presenting `cert`. */
+async function startServers(cert: { key: string; cert: string }) {
+  const servers = await startChild(process.execPath, ["-e", SERVERS_JS], {
+    waitLine: true,
+    env: { ...process.env, KEY: cert.key, CERT: cert.cert },
+  });
+  return { servers, ports: JSON.parse(servers.firstLine) as { http: number; https: number; silent: number } };
+}
+
+/** Sized shards at their deadline, smallest first (`npm run bench --only sizing`). */
+const SIZED_DEADLINES_MS = [2000, 10_000] as const;
+
+/**
+ * Sizing, checked (issue 11 "Done when"): shards sized by infra/aws/sizing.ts, each probed by a child held to
+ * the vCPU share the rule gives it (the CFS emulation above, from the child's first instruction, so its cold
+ * start is inside the quota), against a verified chain (leaf + intermediate, root trusted), one target of each
+ * shard silent (accepts, never answers a TLS handshake). For each deadline: the sizing maximum and smaller
+ * shards at their own (smaller) shares, then 2× and 4× the maximum at one whole vCPU (over-sized: where the
+ * margin ends). Counts healthy targets up / inconclusive / DOWN (false DOWN must be 0), the silent one must be
+ * DOWN, and compares the healthy targets' p99 latency with the same endpoint probed alone (target: within
+ * 100 ms, or the monitor's queueing is reported as the target's latency).
+ */
+export async function benchSizing({ quick = false }: { quick?: boolean } = {}): Promise<BenchResult> {
+  const certs = new CertFactory();
+  let servers: Child | undefined;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const runs: Record<string, unknown>[] = [];
+  try {
+    const chain = certs.fullChain(90, 60, 3650);
+    const started = await startServers(chain);
+    servers = started.servers;
+    const url = `https://127.0.0.1:${started.ports.https}/`;
+    const silentUrl = `https://127.0.0.1:${started.ports.silent}/`;
+    for (const deadlineMs of quick ? [SIZED_DEADLINES_MS[0]] : SIZED_DEADLINES_MS) {
+      const config = (n: number) => ({
+        targets: Array.from({ length: n }, () => ({ timeoutMs: deadlineMs })),
+        slos: [],
+      });
+      const nMax = maxTargetsPerShard(config(1));
+      const alone = await childRun(
+        {
+          specs: Array.from({ length: 30 }, (_, i) => spec(`alone-${i}`, url, deadlineMs, true)),
+          concurrency: 1,
+        },
+        null,
+        chain.rootFile,
+      );
+      const aloneP99 = quantile(
+        alone.results.filter((x) => x.success).map((x) => x.durationMs),
+        0.99,
+      );
+      log(
+        `sizing: deadline ${deadlineMs} ms: sized maximum ${nMax} targets a shard; alone p99 ${round(aloneP99, 1)} ms`,
+      );
+      const sized = quick ? [nMax] : [Math.ceil(nMax / 4), Math.ceil(nMax / 2), nMax];
+      const over = quick ? [] : [2 * nMax, 4 * nMax].filter((n) => n <= MAX_CONCURRENCY * 4);
+      let largestClean = 0;
+      let atMax: { falseDown: number; deltaP99: number; inconclusive: number } | undefined;
+      for (const n of [...sized, ...over]) {
+        const oversized = n > nMax;
+        const share = oversized ? 1 : probeMemoryMb(config(n)) / ONE_VCPU_MB;
+        const specs = [
+          ...Array.from({ length: n - 1 }, (_, i) => spec(`ok-${i}`, url, deadlineMs, true)),
+          spec("hang", silentUrl, deadlineMs, true),
+        ];
+        const r = await childRun({ specs, concurrency: Math.min(n, MAX_CONCURRENCY) }, share, chain.rootFile);
+        const ok = r.results.filter((x) => x.target.startsWith("ok-"));
+        const hang = r.results.find((x) => x.target === "hang");
+        const falseDown = ok.filter((x) => !x.success && x.cause !== "monitor-overload").length;
+        const inconclusive = ok.filter((x) => x.cause === "monitor-overload").length;
+        const okP99 = quantile(
+          ok.filter((x) => x.success).map((x) => x.durationMs),
+          0.99,
+        );
+        const deltaP99 = okP99 - aloneP99;
+        const hangDown = hang !== undefined && !hang.success && hang.cause !== "monitor-overload";
+        const maxStall = Math.max(...r.results.map((x) => x.stallMs / deadlineMs));
+        log(
+          `  ${n} targets at ${round(share, 2)} vCPU${oversized ? " (over-sized)" : ""}: healthy ${tally(ok)}; ` +
+            `silent ${hang ? tally([hang]) : "missing"}; stall max ${pct(maxStall)}; ` +
+            `healthy p99 ${round(okP99, 1)} ms (${round(deltaP99, 1)} ms above alone); ` +
+            `CPU ${round(r.cpuMs / r.results.length, 2)} ms/probe; run ${Math.round(r.wallMs)} ms`,
+        );
+        runs.push({
+          deadlineMs,
+          targets: n,
+          share,
+          oversized,
+          falseDown,
+          inconclusive,
+          hangDown,
+          deltaP99,
+          maxStall,
+          cpuMsPerProbe: r.cpuMs / r.results.length,
+        });
+        if (!hangDown) notes.push(`sizing: the silent target of ${n} at ${deadlineMs} ms was not DOWN`);
+        if (!oversized && falseDown === 0 && hangDown) largestClean = Math.max(largestClean, n);
+        if (n === nMax) atMax = { falseDown, deltaP99, inconclusive };
+        if (oversized)
+          rows.push({
+            bench: "sizing",
+            metric: `${deadlineMs / 1000} s deadline, ${n} targets (${n / nMax}× the sized maximum) at 1 vCPU: healthy DOWN / inconclusive`,
+            measured: falseDown,
+            unit: `DOWN (${inconclusive} inconclusive)`,
+            target: null,
+          });
+      }
+      rows.push({
+        bench: "sizing",
+        metric: `${deadlineMs / 1000} s deadline: largest shard with 0 false DOWN at its sized share`,
+        measured: largestClean,
+        unit: "targets",
+        target: nMax,
+        better: "higher",
+      });
+      if (atMax) {
+        rows.push({
+          bench: "sizing",
+          metric: `${deadlineMs / 1000} s deadline, full shard (${nMax}) at its sized share: healthy p99 above alone`,
+          measured: round(atMax.deltaP99, 1),
+          unit: "ms",
+          target: 100,
+          better: "lower",
+          note: `${atMax.inconclusive} healthy inconclusive, ${atMax.falseDown} false DOWN`,
+        });
+      }
+    }
+  } finally {
+    await servers?.stop();
+    certs.cleanup();
+  }
+  return { name: "sizing", rows, details: { runs, cpuHeadroom: CPU_HEADROOM }, notes };
+}
+
 async function main(): Promise<void> {
   const i = process.argv.indexOf("--prober");
   if (i >= 0) return prober(JSON.parse(readFileSync(process.argv[i + 1]!, "utf8")) as ProberArgs);
@@ -280,15 +430,15 @@ async function main(): Promise<void> {
   const certs = new CertFactory();
   let servers: Child | undefined;
   try {
-    const cert = certs.selfSigned(30);
-    servers = await startChild(process.execPath, ["-e", SERVERS_JS], {
-      waitLine: true,
-      env: { ...process.env, KEY: cert.key, CERT: cert.cert },
-    });
-    const ports = JSON.parse(servers.firstLine) as { http: number; https: number; silent: number };
+    const started = await startServers(certs.selfSigned(30));
+    servers = started.servers;
     await tickLateness();
-    await stallSweep(ports.http, quick);
-    await cpuShare(ports, quick);
+    await stallSweep(started.ports.http, quick);
+    await cpuShare(started.ports, quick);
+    if (process.argv.includes("--sizing")) {
+      const r = await benchSizing({ quick });
+      console.log(summaryTable(r.rows));
+    }
   } finally {
     await servers?.stop();
     certs.cleanup();
@@ -296,4 +446,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();

@@ -1,10 +1,11 @@
 /**
- * `npm run bench`: probe overhead, CPU per HTTPS probe (what sizing uses), deadline precision, report scale,
+ * `npm run bench`: probe overhead, CPU per HTTPS probe (what sizing uses), sized shards under
+ * their CPU share, deadline precision, report scale,
  * Lambda packages, cost model, in that order; prints one summary table (measured, target, ratio measured/target, met/missed) and writes
  * bench/out/results.json (and bench/out/cost.md). Every server and process a bench starts is stopped by it
  * (and by the SIGINT/SIGTERM handler in lib.ts if the run is interrupted).
  *
- * Options: --only probe,https,deadline,report,bundle,cost   --quick (fewer probe rounds)
+ * Options: --only probe,https,sizing,deadline,report,bundle,cost   --quick (fewer probe rounds)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -23,6 +24,7 @@ import {
   summaryTable,
   verdict,
 } from "./lib.js";
+import { benchSizing } from "./overload.js";
 import { benchProbe } from "./probe.js";
 import { benchReport } from "./report.js";
 
@@ -64,6 +66,7 @@ async function step(name: string, fn: () => Promise<BenchResult> | BenchResult):
 try {
   await step("probe", () => benchProbe(quick ? { rounds: 2, n1: 500, n50: 1500 } : {}));
   await step("https", () => benchHttpsCpu(quick ? { rounds: 1, n1: 100, captureN: 100 } : {}));
+  await step("sizing", () => benchSizing({ quick }));
   await step("deadline", () => benchDeadline());
   await step("report", () => benchReport());
   await step("bundle", () => benchBundle());

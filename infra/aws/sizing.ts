@@ -2,7 +2,9 @@
  * Pure sizing and naming rules for the AWS deployment, derived from the product config at synth time.
  * No CDK and no I/O here, so the rules are unit-testable and shared by the stacks and the tests.
  */
+import { ONE_VCPU_MB } from "../../packages/core/src/probe/cpu-share.js";
 import { MAX_CONCURRENCY } from "../../packages/core/src/probe/cycle.js";
+import { HTTPS_PROBE_CPU_MS, startsPerMs } from "../../packages/core/src/probe/run.js";
 
 /** Lambda's hard limit for a function timeout. */
 export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
@@ -31,46 +33,50 @@ export interface SizingConfig {
   slos: readonly unknown[];
 }
 
-/** Probe Lambda timeout: largest target deadline + 20 s margin, whole seconds, capped at 15 minutes. */
+/**
+ * Probe Lambda timeout: the shard's start window (`startWindowMs`) + the largest target deadline + 20 s
+ * margin, whole seconds, capped at 15 minutes.
+ */
 export function probeTimeoutSeconds(config: SizingConfig): number {
   const largest = config.targets.reduce(
     (max, t) => Math.max(max, t.timeoutMs),
     config.targets.length === 0 ? DEFAULT_TARGET_TIMEOUT_MS : 0,
   );
-  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, Math.ceil((largest + PROBE_TIMEOUT_MARGIN_MS) / 1000));
+  return Math.min(
+    LAMBDA_MAX_TIMEOUT_SECONDS,
+    Math.ceil((startWindowMs(config) + largest + PROBE_TIMEOUT_MARGIN_MS) / 1000),
+  );
 }
 
-/** Lambda gives a function one vCPU per 1769 MB of memory, and that share of one vCPU below it. */
-export const ONE_VCPU_MB = 1769;
+/**
+ * How long the pacer (probe/run.ts) takes to start a whole shard at the function's vCPU share: targets ×
+ * HTTPS_PROBE_CPU_MS / (PACE_UTILIZATION × share). The last probe's deadline starts then.
+ */
+export function startWindowMs(config: SizingConfig): number {
+  const perShard = targetsPerShard(config);
+  if (perShard === 0) return 0;
+  return Math.ceil(perShard / startsPerMs(probeMemoryMb(config) / ONE_VCPU_MB));
+}
 
 /**
- * CPU of one HTTPS probe, in ms of one CPU: a full TLS handshake on a new connection (ECDHE, the server's
- * chain verified up to a trusted root), the chain's expiry facts captured, one GET and its result. HTTPS
- * probing is CPU-bound at scale (DESIGN §9 "Sizing is measured"); plain HTTP costs less, and every target is
- * sized as if it were HTTPS.
- *
- * Measured by bench/https-cpu.ts (part of `npm run bench`; alone: `npx tsx bench/https-cpu.ts`): the engine's
- * process CPU / probes, against a local https server in another process presenting leaf + intermediate (the
- * root trusted), median of 3 rounds, at concurrency 1 and 500. On the 2-core x86-64 CI machine (Node 20.20,
- * OpenSSL 3.0), loaded by other work (load average 3-6, which inflates CPU per probe), over four runs:
- * 2.62-2.85 ms at concurrency 1, 2.33-2.40 ms at 500 (before the connector stopped building the peer chain
- * twice and a TLS context per probe: 3.29-3.53 and 2.74-3.07 ms); blackbox_exporter took 2.0-2.1 and
- * 1.3-1.4 ms for the same probes. The larger figure, rounded up to keep run-to-run noise under it: 3.0 ms.
- * A fresh process running whole cycles under the cgroup quota took 3.3-4.1 ms per probe
- * (test/probe/cpu-quota.test.ts: cold JIT, the cycle's own work, throttling, a loaded host), inside
- * CPU_HEADROOM's margin. The bench prints its figure next to this constant ("missed" when a probe takes
- * more): re-measure there (and on the Lambda architecture, arm64, when in doubt) and update it.
+ * Lambda gives a function one vCPU per 1769 MB of memory, and that share of one vCPU below it; CPU per HTTPS
+ * probe, measured (its comment says how): both live with the probe engine, whose pacer uses them too.
  */
-export const HTTPS_PROBE_CPU_MS = 3;
+export { HTTPS_PROBE_CPU_MS, ONE_VCPU_MB };
 
 /**
  * The sizing rule's headroom: a shard's CPU demand (targets × HTTPS_PROBE_CPU_MS) may use at most this share
- * of its smallest deadline at the function's vCPU share. A quarter, because a probe is judged inconclusive
- * when its monitor stalled for more than a quarter of its deadline (`OVERLOAD_SHARE`, probe/overload.ts): when
- * all of a shard's CPU work fits in a quarter of the smallest deadline, the monitor cannot take more than that
- * from any probe, so three quarters of every deadline stay the target's and healthy targets are up. What the
- * figure does not cover (Lambda's arm64 vs the bench machine, a noisy host, a cold process, the run's own
- * work) eats into that margin first, and past it a probe becomes inconclusive, never DOWN.
+ * of its smallest deadline at the function's vCPU share. What it buys, with the pacer (probe/run.ts), which
+ * starts probes at `PACE_UTILIZATION` (a half) of the share:
+ * - the starts of a shard take at most CPU_HEADROOM / PACE_UTILIZATION = half of its smallest deadline, so a
+ *   run lasts at most one and a half deadlines (`probeTimeoutSeconds` adds the start window to the timeout);
+ * - the CPU never queues a probe: it runs at half its share, so the monitor's own stall inside any probe's
+ *   window stays far below `OVERLOAD_SHARE` (a quarter of the deadline, probe/overload.ts) even when a probe
+ *   costs twice the measured figure (arm64, cold JIT, a noisy host), and a healthy target is neither DOWN nor
+ *   inconclusive. The two quarters are independent: before the pacer spent the share at its rate (10 starts
+ *   per 10 ms tick whatever the share), the headroom had to be the stall limit itself, with no margin.
+ * Checked by `npm run bench --only sizing` (the largest shard with 0 false DOWN at its sized share, the
+ * monitor's stall and the p99 latency against the endpoint probed alone) and test/probe/cpu-quota.test.ts.
  */
 export const CPU_HEADROOM = 0.25;
 
@@ -111,10 +117,23 @@ export function probeShards<T>(config: SizingConfig, items: readonly T[]): T[][]
 }
 
 /**
- * Probe memory, the larger of
+ * The smallest vCPU share a probe function gets, whatever its shard: half a vCPU (885 MB). Below it a CPU
+ * quota (Lambda enforces memory / 1769 MB of a vCPU per scheduling period) stops the whole process for most
+ * of each period as soon as a few handshakes (a cold process's first probes cost 4-7 ms each) have used its
+ * share, and that pause is reported as the target's latency. Measured (`npm run bench --only sizing`, healthy
+ * HTTPS targets answering at once, paced at half the share): 42 targets at 0.25 vCPU and 125 at 0.22 vCPU
+ * measured a p99 161-162 ms above the same endpoint probed alone; 83 at 0.5 vCPU 62 ms, 250 at 0.3 vCPU 76 ms,
+ * full shards at 0.6 and 1 vCPU within 16 ms. It costs about $1 a month per function more than 256 MB
+ * (docs/DEPLOY.md "Costs"), and it is what makes a latency SLA figure the target's.
+ */
+export const MIN_PROBE_VCPU = 0.5;
+
+/**
+ * Probe memory, the largest of
  * - the CPU rule (DESIGN §9 "Sizing is measured"): the vCPU share a shard needs so that its CPU demand is at
  *   most CPU_HEADROOM of its smallest deadline, i.e. memory = ceil(targets × HTTPS_PROBE_CPU_MS /
  *   (CPU_HEADROOM × smallest deadline) × 1769 MB);
+ * - the latency floor, `MIN_PROBE_VCPU` of a vCPU (885 MB);
  * - room for sockets, TLS buffers and bodies: 256 MB for a hundred targets in flight, 128 MB per further
  *   hundred;
  * capped at 1769 MB (one vCPU; `maxTargetsPerShard` keeps the CPU rule under it).
@@ -123,8 +142,9 @@ export function probeMemoryMb(config: SizingConfig): number {
   const perInvocation = targetsPerShard(config);
   const demandMs = perInvocation * HTTPS_PROBE_CPU_MS;
   const cpuMb = Math.ceil((demandMs / (CPU_HEADROOM * smallestDeadlineMs(config))) * ONE_VCPU_MB);
+  const floorMb = Math.ceil(MIN_PROBE_VCPU * ONE_VCPU_MB);
   const socketsMb = 256 + Math.floor(Math.max(0, perInvocation - 1) / 100) * 128;
-  return Math.min(ONE_VCPU_MB, Math.max(cpuMb, socketsMb));
+  return Math.min(ONE_VCPU_MB, Math.max(cpuMb, floorMb, socketsMb));
 }
 
 /** Report memory: 512 MB plus 256 MB per 25 SLOs beyond the first 25 (HTML with SVG charts), capped at 3008. */

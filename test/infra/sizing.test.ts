@@ -4,6 +4,7 @@ import {
   CPU_HEADROOM,
   durationAlarmThresholdMs,
   HTTPS_PROBE_CPU_MS,
+  MIN_PROBE_VCPU,
   maxTargetsPerShard,
   ONE_VCPU_MB,
   probeMemoryMb,
@@ -13,17 +14,25 @@ import {
   smallestDeadlineMs,
   ssmParameterArn,
   ssmParameterNames,
+  startWindowMs,
   targetsPerShard,
 } from "../../infra/aws/index.js";
 import { MAX_CONCURRENCY } from "../../packages/core/src/probe/cycle.js";
+import { PACE_UTILIZATION } from "../../packages/core/src/probe/run.js";
 
 const targets = (...ms: number[]) => ms.map((timeoutMs) => ({ timeoutMs }));
 
 describe("probe timeout", () => {
-  it("is the largest deadline plus 20 s, in whole seconds", () => {
-    expect(probeTimeoutSeconds({ targets: targets(5000, 10_000, 8000), slos: [] })).toBe(30);
-    expect(probeTimeoutSeconds({ targets: targets(60_000), slos: [] })).toBe(80);
-    expect(probeTimeoutSeconds({ targets: targets(1500), slos: [] })).toBe(22); // 21.5 s rounded up
+  it("is the start window plus the largest deadline plus 20 s, in whole seconds", () => {
+    // 3 targets at 885 MB (0.5 vCPU): the pacer starts 0.5 × 0.5 / 3 ms = 0.0833 a ms, 3 in 36 ms
+    const three = { targets: targets(5000, 10_000, 8000), slos: [] };
+    expect(startWindowMs(three)).toBe(36);
+    expect(probeTimeoutSeconds(three)).toBe(31); // 30.036 s rounded up
+    expect(probeTimeoutSeconds({ targets: targets(60_000), slos: [] })).toBe(81); // 12 ms + 80 s
+    expect(probeTimeoutSeconds({ targets: targets(1500), slos: [] })).toBe(22); // 21.512 s rounded up
+    // 500 targets of 2 s: four shards of 125 at 0.75 vCPU start in 125 × 3 / (0.5 × 0.75) = 1000 ms
+    expect(startWindowMs(fleet(500, 2000))).toBe(1000);
+    expect(probeTimeoutSeconds(fleet(500, 2000))).toBe(23);
   });
   it("uses the default deadline without targets and is capped at 15 minutes", () => {
     expect(probeTimeoutSeconds({ targets: [], slos: [] })).toBe(30);
@@ -42,13 +51,17 @@ const fleet = (n: number, ms: number) => ({ targets: targets(...Array<number>(n)
 const fitsOneVcpu = (deadlineMs: number) => Math.floor((CPU_HEADROOM * deadlineMs) / HTTPS_PROBE_CPU_MS);
 const cpuRuleMb = (perShard: number, deadlineMs: number) =>
   Math.ceil(((perShard * HTTPS_PROBE_CPU_MS) / (CPU_HEADROOM * deadlineMs)) * ONE_VCPU_MB);
-const socketsMb = (perShard: number) => 256 + Math.floor((perShard - 1) / 100) * 128;
+/** the latency floor (half a vCPU) and the room for sockets (256 MB, +128 MB per further hundred) */
+const floorMb = (perShard: number) =>
+  Math.max(Math.ceil(MIN_PROBE_VCPU * ONE_VCPU_MB), 256 + Math.floor((perShard - 1) / 100) * 128);
 
 describe("probe sizing from the measured CPU per HTTPS probe", () => {
   it("the measured figure and the headroom are what the rule says they are", () => {
     // a measured figure, not the old assumption (1.5 ms of TLS on a network-bound prober)
     expect(HTTPS_PROBE_CPU_MS).toBeGreaterThan(1.5);
     expect(CPU_HEADROOM).toBe(0.25);
+    // the pacer spends half the share, so the CPU stays out of the probes' way (probe/run.ts)
+    expect(PACE_UTILIZATION).toBe(0.5);
     expect(ONE_VCPU_MB).toBe(1769);
   });
 
@@ -64,6 +77,8 @@ describe("probe sizing from the measured CPU per HTTPS probe", () => {
         );
         expect(memoryMb).toBeLessThanOrEqual(ONE_VCPU_MB);
         expect(perShard).toBeLessThanOrEqual(MAX_CONCURRENCY);
+        // paced at half the share, a shard starts within half of its smallest deadline (+ 1 ms rounding)
+        expect(startWindowMs(config)).toBeLessThanOrEqual((CPU_HEADROOM / PACE_UTILIZATION) * ms + 1);
         // the shards cover every target once, in order, as few as the rule allows, none larger than sized
         const shards = probeShards(
           config,
@@ -91,7 +106,7 @@ describe("probe sizing from the measured CPU per HTTPS probe", () => {
     expect(maxTargetsPerShard(config)).toBe(max);
     expect(targetsPerShard(config)).toBe(perShard);
     expect(probeMemoryMb(config)).toBe(
-      Math.min(ONE_VCPU_MB, Math.max(cpuRuleMb(perShard, 2000), socketsMb(perShard))),
+      Math.min(ONE_VCPU_MB, Math.max(cpuRuleMb(perShard, 2000), floorMb(perShard))),
     );
     // not the 768 MB (0.43 vCPU) that reported 475 healthy targets DOWN
     expect(probeMemoryMb(config) * (500 / perShard)).toBeGreaterThan(768);
@@ -101,14 +116,14 @@ describe("probe sizing from the measured CPU per HTTPS probe", () => {
     for (const n of [10, 100, 101, 300, 500]) {
       const config = fleet(n, 10_000);
       expect(targetsPerShard(config)).toBe(n);
-      expect(probeMemoryMb(config)).toBe(Math.max(cpuRuleMb(n, 10_000), socketsMb(n)));
+      expect(probeMemoryMb(config)).toBe(Math.max(cpuRuleMb(n, 10_000), floorMb(n)));
     }
     // past MAX_CONCURRENCY (or what one vCPU fits), more shards, never more memory than one vCPU
     const big = fleet(100_000, 10_000);
     const max = Math.min(MAX_CONCURRENCY, fitsOneVcpu(10_000));
     expect(targetsPerShard(big)).toBe(Math.ceil(100_000 / Math.ceil(100_000 / max)));
     expect(probeMemoryMb(big)).toBe(
-      Math.max(cpuRuleMb(targetsPerShard(big), 10_000), socketsMb(targetsPerShard(big))),
+      Math.max(cpuRuleMb(targetsPerShard(big), 10_000), floorMb(targetsPerShard(big))),
     );
   });
 
@@ -121,9 +136,10 @@ describe("probe sizing from the measured CPU per HTTPS probe", () => {
 
 describe("memory", () => {
   it("grows with targets and SLOs within Lambda's limits", () => {
-    // few targets: the socket floor (256 MB, +128 MB per further hundred) is above the CPU rule
-    expect(probeMemoryMb(fleet(10, 10_000))).toBe(256);
-    expect(probeMemoryMb(fleet(100, 10_000))).toBe(Math.max(256, cpuRuleMb(100, 10_000)));
+    // few targets: the latency floor (half a vCPU, 885 MB) is above the CPU rule and the sockets' room
+    expect(MIN_PROBE_VCPU).toBe(0.5);
+    expect(probeMemoryMb(fleet(10, 10_000))).toBe(885);
+    expect(probeMemoryMb(fleet(100, 10_000))).toBe(Math.max(885, cpuRuleMb(100, 10_000)));
     expect(probeMemoryMb(fleet(101, 10_000))).toBeGreaterThanOrEqual(probeMemoryMb(fleet(100, 10_000)));
     expect(probeMemoryMb(fleet(500, 10_000))).toBeGreaterThan(probeMemoryMb(fleet(100, 10_000)));
     expect(reportMemoryMb({ targets: [], slos: Array(5).fill({}) })).toBe(512);

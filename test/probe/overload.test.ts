@@ -15,7 +15,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConfig } from "../../packages/core/src/config/index.js";
 import { parseBreachState } from "../../packages/core/src/probe/breach.js";
 import { PROBE_STATE_KEY, runProbeCycle } from "../../packages/core/src/probe/cycle.js";
-import { OVERLOAD_SHARE, runProbes } from "../../packages/core/src/probe/index.js";
+import {
+  HTTPS_PROBE_CPU_MS,
+  OVERLOAD_SHARE,
+  PACE_UTILIZATION,
+  runProbes,
+  startsPerMs,
+} from "../../packages/core/src/probe/index.js";
 import { INCONCLUSIVE_SERIES } from "../../packages/core/src/probe/metrics.js";
 import type { RemoteSeries, RemoteWriter } from "../../packages/core/src/prometheus/remote-write.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
@@ -195,5 +201,23 @@ describe("pacing", () => {
     expect(results.map((x) => x.target)).toEqual(specs.map((s) => s.name));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     expect(starts[5]! - starts[0]!).toBeGreaterThanOrEqual(5 * 10 - 2);
+  });
+
+  it("spends half of the process's CPU share on starts: one start per 60 ms at 0.1 of a CPU", async () => {
+    // startsPerMs(0.1) = 0.5 × 0.1 / 3 ms: the first start goes at once, each next one waits for a
+    // budget built at that rate; ticks are never early, so the tenth gap ends 600 ms after the first start
+    // at the earliest, on any machine
+    expect(startsPerMs(0.1)).toBeCloseTo((PACE_UTILIZATION * 0.1) / HTTPS_PROBE_CPU_MS, 12);
+    const specs = Array.from({ length: 11 }, (_, i) =>
+      spec(`${silent.url}/`, { name: `s-${i}`, timeoutMs: 200 }),
+    );
+    const results = await runProbes(specs, { concurrency: 11, cpuShare: 0.1 });
+    const starts = results.map((x) => Date.parse(x.startedAt));
+    expect([...starts].sort((a, b) => a - b)).toEqual(starts);
+    expect(starts[10]! - starts[0]!).toBeGreaterThanOrEqual(10 / startsPerMs(0.1) - 2);
+    // a whole CPU starts them ten times as fast: the first ten gaps are paced, not a single tick's burst
+    const full = await runProbes(specs, { concurrency: 11, cpuShare: 1 });
+    const fullStarts = full.map((x) => Date.parse(x.startedAt));
+    expect(fullStarts[10]! - fullStarts[0]!).toBeGreaterThanOrEqual(Math.floor(9 / startsPerMs(1)) - 2);
   });
 });

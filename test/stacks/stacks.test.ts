@@ -136,9 +136,10 @@ describe("functions", () => {
 
   it("derive timeouts and memory from the config", () => {
     const { probe, report } = fns();
-    // largest target deadline in the example: 10 000 ms (the default) → 10 s + 20 s margin
-    expect(probe.Properties.Timeout).toBe(30);
-    expect(probe.Properties.MemorySize).toBe(256);
+    // largest target deadline in the example: 10 000 ms (the default) → the start window (a few ms for
+    // the example's targets) + 10 s + 20 s margin, rounded up; memory: the latency floor, half a vCPU
+    expect(probe.Properties.Timeout).toBe(31);
+    expect(probe.Properties.MemorySize).toBe(885);
     expect(report.Properties.Timeout).toBe(300);
     expect(report.Properties.MemorySize).toBe(512);
   });
@@ -310,7 +311,7 @@ describe("self-monitoring", () => {
     const duration = resources(s.templates.Probes!, "AWS::CloudWatch::Alarm").find(
       ([, r]) => r.Properties.MetricName === "Duration",
     )?.[1];
-    expect(duration?.Properties.Threshold).toBe(24_000); // 80 % of 30 s
+    expect(duration?.Properties.Threshold).toBe(24_800); // 80 % of the probe timeout, 31 s
   });
 });
 

@@ -23,6 +23,7 @@ import {
   parseBreachState,
   settle,
 } from "./breach.js";
+import { processCpuShare } from "./cpu-share.js";
 import { probeSeries } from "./metrics.js";
 import { describeOverload, type OverloadSummary, summarizeOverload } from "./overload.js";
 import { runProbes } from "./run.js";
@@ -76,6 +77,8 @@ export interface ProbeCycleInput {
   ssm?: SsmResolver;
   now?: () => Date;
   concurrency?: number;
+  /** share of one CPU this process has (default `processCpuShare(env)`: Lambda memory, cgroup quota) */
+  cpuShare?: number;
   /** only these targets (sharding); default all */
   targets?: string[];
   log?: (level: "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
@@ -164,7 +167,14 @@ export async function runProbeCycle(input: ProbeCycleInput): Promise<ProbeCycleR
   // several: hanging targets must not queue behind each other. Past that, shard the targets.
   const concurrency = input.concurrency ?? Math.max(1, Math.min(specs.length, MAX_CONCURRENCY));
   const { dnsServers } = input.config.probe;
-  const results = await runProbes(specs, { concurrency, now, ...(dnsServers ? { dnsServers } : {}) });
+  // starts are paced to the CPU this process has (Lambda memory, cgroup quota): see run.ts
+  const cpuShare = input.cpuShare ?? processCpuShare(env);
+  const results = await runProbes(specs, {
+    concurrency,
+    cpuShare,
+    now,
+    ...(dnsServers ? { dnsServers } : {}),
+  });
   const overload = summarizeOverload(results);
   const overloadText = describeOverload(overload);
   if (overloadText) {

@@ -18,6 +18,7 @@
  * - Results carry no secrets: header values and body are redacted from details, URL userinfo is stripped.
  */
 export { classifyError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
+export { ONE_VCPU_MB, processCpuShare } from "./cpu-share.js";
 export {
   describeOverload,
   judgeOverload,
@@ -29,7 +30,15 @@ export {
 } from "./overload.js";
 export { probeTarget, USER_AGENT } from "./probe.js";
 export { redactResult, specSecrets } from "./redact.js";
-export { PACE_MAX_STALL_SHARE, PACE_WINDOW_MS, runProbes, STARTS_PER_TICK } from "./run.js";
+export {
+  HTTPS_PROBE_CPU_MS,
+  PACE_MAX_STALL_SHARE,
+  PACE_UTILIZATION,
+  PACE_WINDOW_MS,
+  runProbes,
+  STARTS_PER_TICK,
+  startsPerMs,
+} from "./run.js";
 export { tlsInfoFromChain, walkChain } from "./tls-info.js";
 export type * from "./types.js";
 export { STALL_FLOOR_MS, StallLog, WATCH_TICK_MS, watchEventLoop } from "./watch.js";

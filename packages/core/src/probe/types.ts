@@ -187,4 +187,9 @@ export interface RunOptions extends ProbeOptions {
    * loop lags (see `run.ts`). `Infinity` turns the per-tick cap off (benchmarks comparing with unpaced runs).
    */
   startsPerTick?: number;
+  /**
+   * Share of one CPU this process has (default 1): starts are paced to `PACE_UTILIZATION` of it (see
+   * `run.ts`). The probe cycle passes `processCpuShare()` (Lambda memory, cgroup quota).
+   */
+  cpuShare?: number;
 }
