@@ -131,7 +131,26 @@ export class S3ObjectStore implements ObjectStore {
     } catch (e) {
       const { code, status } = errInfo(e);
       if (code === "NoSuchKey" || (status === 404 && code !== "NoSuchBucket")) return null;
+      if (code === "AccessDenied" && !(await this.exists(Key))) return null;
       throw this.fail("GetObject", Key, e);
+    }
+  }
+
+  /**
+   * Whether `Key` exists, by listing that exact key as a prefix (one key at most). S3 answers a GET of a
+   * missing key with 403 AccessDenied instead of 404 when the caller may not `s3:ListBucket` without a
+   * prefix, which the deployed policy never allows (infra/aws/grants.ts: ListBucket only with the function's
+   * own prefixes); this listing is inside them. Absent: the 403 meant "no such key". Present, or the listing
+   * itself refused: the 403 is a real access error.
+   */
+  private async exists(Key: string): Promise<boolean> {
+    try {
+      const res = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1 }),
+      );
+      return (res.Contents ?? []).some((o) => o.Key === Key);
+    } catch {
+      return true;
     }
   }
 
