@@ -23,13 +23,7 @@ import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { corruptIndexKey, type IndexEntry, runReport } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore, type ObjectStore } from "../../packages/core/src/store/index.js";
-import {
-  type HostileServer,
-  type RunningServer,
-  refusedPort,
-  startHostileHttp,
-  startSilentTcp,
-} from "../helpers/hostile-servers.js";
+import { type HostileServer, refusedPort, startHostileHttp } from "../helpers/hostile-servers.js";
 import {
   CountingNotifier,
   expectedMessages,
@@ -42,18 +36,16 @@ import {
 
 const dirs = new TempDirs();
 let fast: HostileServer;
-let silent: RunningServer;
 let config: SlaConfig;
 beforeAll(async () => {
   fast = await startHostileHttp();
-  silent = await startSilentTcp("http");
   const refused = await refusedPort();
   config = parseConfig(
     JSON.stringify({
       targets: [
         { name: "ok", url: `${fast.url}/ok`, timeoutMs: 30_000 },
-        // a deadline no busy machine confuses with an answer; the peer never says anything
-        { name: "hang", url: `${silent.url}/health`, timeoutMs: 1000 },
+        // a peer's own answer (503): never put down to the monitor's load, unlike a timeout
+        { name: "failing", url: `${fast.url}/status/503`, timeoutMs: 30_000 },
         { name: "refused", url: `http://127.0.0.1:${refused}/health`, timeoutMs: 30_000 },
       ],
       notify: { downAfter: 1, recoverAfter: 1 },
@@ -63,13 +55,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fast?.close();
-  await silent?.close();
   await dirs.cleanup();
 });
 
 const T0 = new Date("2026-11-01T05:00:00.000Z");
 const RESET = "sla-monitor reset its probe state";
-const DOWNS = ["DOWN: hang", "DOWN: refused"];
+const DOWNS = ["DOWN: failing", "DOWN: refused"];
 
 /** A state as a run writes it, cut off in the middle (a writer that died, a partial upload). */
 const TRUNCATED =
@@ -108,10 +99,10 @@ describe("a damaged probe state object", () => {
       const log = (level: string, msg: string) => logs.push(`${level}: ${msg}`);
       const r1 = await runProbeCycle({ config, writer: null, store, notifier, now: () => T0, log });
 
-      // probing went on: the hanging and the refused target failed, and both were alerted per the rules
+      // probing went on: the failing and the refused target failed, and both were alerted per the rules
       expect(Object.fromEntries(r1.results.map((x) => [x.target, x.success]))).toEqual({
         ok: true,
-        hang: false,
+        failing: false,
         refused: false,
       });
       expect(notifier.subjects()).toEqual([RESET, ...DOWNS]); // the reset first, then this run's DOWNs
@@ -144,7 +135,7 @@ describe("a damaged probe state object", () => {
       expect(state.pending).toEqual([]);
       expect(Object.fromEntries(Object.entries(state.targets).map(([n, t]) => [n, t.health]))).toEqual({
         ok: "up",
-        hang: "down",
+        failing: "down",
         refused: "down",
       });
 
@@ -160,7 +151,7 @@ describe("a damaged probe state object", () => {
       expect(r2.events).toEqual([]);
       expect(notifier.sent).toHaveLength(3);
       expect(await store.list("state/")).toEqual([copy, PROBE_STATE_KEY]);
-      expect((await stateAfter(dir)).targets.hang).toMatchObject({ health: "down", failures: 2 });
+      expect((await stateAfter(dir)).targets.failing).toMatchObject({ health: "down", failures: 2 });
     },
   );
 
@@ -178,7 +169,7 @@ describe("a damaged probe state object", () => {
         store: met.store,
         notifier: a,
         now: () => T0,
-        targets: ["ok", "hang"],
+        targets: ["ok", "failing"],
       }),
       runProbeCycle({
         config,
@@ -199,7 +190,7 @@ describe("a damaged probe state object", () => {
     expect(copies).toEqual([corruptStateKey(T0), corruptStateKey(new Date(T0.getTime() + 1))]);
     for (const k of copies) expect((await readFile(join(dir, k), "utf8")) === body).toBe(true);
     const state = await stateAfter(dir);
-    expect(Object.keys(state.targets).sort()).toEqual(["hang", "ok", "refused"]);
+    expect(Object.keys(state.targets).sort()).toEqual(["failing", "ok", "refused"]);
     expect(state.pending).toEqual([]);
   });
 });

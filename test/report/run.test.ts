@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../packages/core/src/config/index.js";
 import { OutboxNotifier } from "../../packages/core/src/notify/index.js";
 import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
-import { runReport } from "../../packages/core/src/report/run.js";
+import { runReport, selectSlos } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
 import { CountingNotifier } from "../helpers/notifiers.js";
@@ -193,5 +193,19 @@ describe("runReport", () => {
       }),
     ).rejects.toThrow(/unknown SLO name\(s\): "nope" \(known: "/);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("an unknown SLO among 10 000 names at most 10 of the known ones (the error stays short)", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ ...config.slos[0]!, name: `slo-${i}` }));
+    let message = "";
+    try {
+      selectSlos(many, ["nope", "slo-1"]);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^unknown SLO name\(s\): "nope" \(known: "slo-0", "slo-1", .*"slo-9", \.\.\. \(10000 in all\)\)$/,
+    );
+    expect(message.length).toBeLessThan(200);
   });
 });
