@@ -10,7 +10,9 @@ import { Storage } from "./stacks/storage.js";
 /**
  * AWS-side options per stage (not product config). `kms`: a customer-managed key for the reports bucket and
  * the topic, e.g. `{ prod: { create: true } }` or `{ prod: { keyArn: "arn:aws:kms:eu-central-1:...:key/..." } }`;
- * stages not listed keep SSE-S3 and an SNS topic without KMS. See docs/DEPLOY.md, "Security".
+ * stages not listed keep SSE-S3 and an SNS topic without KMS. `reportReservedConcurrency`: the report
+ * function's reserved concurrency (default 2), `false` where the account's concurrency quota is below 100 + it,
+ * e.g. `{ dev: false }`. See docs/DEPLOY.md, "Security".
  */
 export const deployOptions: DeployOptions = { kms: {} };
 

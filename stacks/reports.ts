@@ -9,7 +9,6 @@ import {
   FunctionAlarms,
   grantReport,
   MONTHLY_CRON,
-  REPORT_RESERVED_CONCURRENCY,
   routeAsyncFailures,
   WEEKLY_CRON,
   ZonedSchedule,
@@ -43,8 +42,11 @@ export function Reports({ stack, app }: StackContext) {
     description: "sla-monitor reports: weekly, monthly and on demand",
     timeout: timeoutSeconds,
     memorySize: memoryMb,
-    // Reports are rare: a runaway retry loop or invoke storm must not eat the account's concurrency.
-    reservedConcurrentExecutions: REPORT_RESERVED_CONCURRENCY,
+    // Reports are rare: a runaway retry loop or invoke storm must not eat the account's concurrency
+    // (deployOptions.reportReservedConcurrency; false where the account's quota leaves nothing to reserve).
+    ...(settings.reportReservedConcurrency !== undefined
+      ? { reservedConcurrentExecutions: settings.reportReservedConcurrency }
+      : {}),
     logGroup: new logs.LogGroup(stack, "ReportLogs", {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,

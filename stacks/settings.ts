@@ -11,6 +11,7 @@ import {
   apsWorkspaceFromUrl,
   probeMemoryMb,
   probeTimeoutSeconds,
+  REPORT_RESERVED_CONCURRENCY,
   REPORT_TIMEOUT_SECONDS,
   reportMemoryMb,
   ssmParameterNames,
@@ -48,7 +49,16 @@ export type KmsSetting = { create: true } | { keyArn: string };
 export interface DeployOptions {
   /** KMS key per stage. Default (stage absent): SSE-S3 for the bucket, no KMS for the topic. */
   kms?: Readonly<Record<string, KmsSetting>>;
+  /**
+   * Reserved concurrency of the report function: a whole number (default `REPORT_RESERVED_CONCURRENCY`, 2),
+   * or `false` for none; one value for every stage, or per stage (stages not listed: the default). Lambda
+   * keeps 100 executions of the account unreserved, so an account with a lower concurrency quota (new
+   * accounts may have 10) cannot reserve any: set `false` there, or have the quota raised (docs/DEPLOY.md).
+   */
+  reportReservedConcurrency?: ReservedConcurrency | Readonly<Record<string, ReservedConcurrency>>;
 }
+
+export type ReservedConcurrency = number | false;
 
 const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
@@ -59,6 +69,24 @@ export function kmsSettingFor(options: DeployOptions, stage: string): KmsSetting
     throw new Error(`kms.${stage}.keyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`);
   }
   return setting;
+}
+
+/** The stage's reserved concurrency for the report function, validated; undefined: none. */
+export function reportReservedConcurrencyFor(options: DeployOptions, stage: string): number | undefined {
+  const opt = options.reportReservedConcurrency;
+  const value: ReservedConcurrency =
+    opt === undefined || opt === false || typeof opt === "number"
+      ? (opt ?? REPORT_RESERVED_CONCURRENCY)
+      : (opt[stage] ?? REPORT_RESERVED_CONCURRENCY);
+  if (value === false) return undefined;
+  if (!Number.isInteger(value) || value < 1 || value > 1000) {
+    const where =
+      typeof opt === "object" && opt !== null
+        ? `reportReservedConcurrency.${stage}`
+        : "reportReservedConcurrency";
+    throw new Error(`${where} must be a whole number from 1 to 1000, or false for none (got ${value})`);
+  }
+  return value;
 }
 
 export interface Settings {
@@ -76,6 +104,8 @@ export interface Settings {
   apsAnyWorkspace: boolean;
   /** Customer-managed KMS key for the bucket and the topic; absent: SSE-S3 and no KMS on the topic. */
   kms?: KmsSetting;
+  /** Reserved concurrency of the report function; absent: none (the account's unreserved pool). */
+  reportReservedConcurrency?: number;
 }
 
 /** The config file to deploy: `sla.config.yaml` when present, else the example. */
@@ -92,6 +122,7 @@ export async function loadSettings(
   options: DeployOptions = {},
 ): Promise<Settings> {
   const kms = kmsSettingFor(options, stage);
+  const reserved = reportReservedConcurrencyFor(options, stage);
   const configFile = findConfigFile(root);
   const config = await loadConfig(join(root, configFile), { stage, warn: console.warn });
   const sigv4 = config.prometheus.auth.type === "sigv4";
@@ -116,6 +147,7 @@ export async function loadSettings(
     ...(apsWorkspace ? { apsWorkspace } : {}),
     apsAnyWorkspace: sigv4 && !apsWorkspace,
     ...(kms ? { kms } : {}),
+    ...(reserved !== undefined ? { reportReservedConcurrency: reserved } : {}),
   };
 }
 

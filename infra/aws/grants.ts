@@ -11,16 +11,14 @@ import { type ApsWorkspace, ssmParameterArn } from "./sizing.js";
  * Least-privilege grants. Every statement names its actions one by one (no wildcard actions) and its
  * resources by ARN (no `Resource: *`).
  *
- * `s3:ListBucket` and missing keys: S3 answers a GET of a missing key with 404 NoSuchKey only when the
- * caller may `s3:ListBucket` the bucket, else with 403 AccessDenied. The stores read keys that do not exist
- * yet (`state/probe-state.json` on the first run, `reports/index.json`, every new `notifications/...` marker)
- * and treat only 404 as "absent" (packages/core/src/store/s3.ts); a 403 is an error. S3 evaluates that
- * existence check as `s3:ListBucket` without an `s3:prefix` key, so a plain `StringLike` prefix condition
- * would turn every first read into a 403 (the probe could never write its first state, no marker could ever
- * be created). Hence `StringLikeIfExists`: a list request that names a prefix must name one the function
- * lists (probe: `state/`, report: `reports/`); a request without a prefix (the existence check, and also a
- * ListObjects without a prefix) is allowed. IAM cannot tell those two apart, so each function can list the
- * key names of the whole bucket; object contents stay limited to its own prefixes by the object statement.
+ * `s3:ListBucket` only with a prefix, and only the function's own: the condition `StringLike` on `s3:prefix`
+ * (not `StringLikeIfExists`) denies every list request without a prefix, so no function can list the key
+ * names of the whole bucket. S3 then answers a GET of a missing key with 403 AccessDenied instead of 404
+ * (its existence check is a prefix-less ListBucket, which is denied); the store confirms such a 403 by
+ * listing that exact key as a prefix, inside the function's prefixes (packages/core/src/store/s3.ts): no
+ * such key is "absent", anything else a real access error. So every prefix a function reads keys from that
+ * may not exist yet (the probe's `state/`, the report's `reports/` and `notifications/` markers) is a list
+ * prefix too.
  */
 export interface CommonGrantProps {
   bucket: s3.IBucket;
@@ -48,14 +46,14 @@ function apsArn(scope: IConstruct, props: CommonGrantProps): string | undefined 
   return undefined;
 }
 
-/** `s3:ListBucket` for requests naming one of `prefixes`, or no prefix at all (see the comment on top). */
+/** `s3:ListBucket` for requests naming a prefix inside one of `prefixes`; none without (see the comment on top). */
 function listStatement(bucket: s3.IBucket, prefixes: readonly string[]) {
   return new iam.PolicyStatement({
     sid: "ListOwnPrefixes",
     effect: iam.Effect.ALLOW,
     actions: ["s3:ListBucket"],
     resources: [bucket.bucketArn],
-    conditions: { StringLikeIfExists: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
+    conditions: { StringLike: { "s3:prefix": prefixes.map((p) => `${p}*`) } },
   });
 }
 
@@ -100,7 +98,6 @@ function grantFunction(
   own: {
     objectsSid: string;
     prefixes: readonly string[];
-    listPrefixes: readonly string[];
     apsSid: string;
     apsAction: string;
   },
@@ -114,7 +111,7 @@ function grantFunction(
       resources: own.prefixes.map((p) => props.bucket.arnForObjects(`${p}*`)),
     }),
   );
-  add(listStatement(props.bucket, own.listPrefixes));
+  add(listStatement(props.bucket, own.prefixes));
   add(
     new iam.PolicyStatement({
       sid: "PublishNotifications",
@@ -139,31 +136,29 @@ function grantFunction(
 }
 
 /**
- * Probe: s3:GetObject/PutObject on `state/*`, s3:ListBucket with prefix `state/` or none (the probe lists
- * nothing; the prefix-less existence check makes a missing state a 404), sns:Publish on the topic,
- * aps:RemoteWrite, SSM reads, the storage key via S3/SNS when there is one.
+ * Probe: s3:GetObject/PutObject on `state/*`, s3:ListBucket with a prefix inside `state/` (to tell a missing
+ * state from a denied one), sns:Publish on the topic, aps:RemoteWrite, SSM reads, the storage key via S3/SNS
+ * when there is one.
  */
 export function grantProbe(fn: iam.IGrantable & IConstruct, props: ProbeGrantProps): void {
   const prefixes = props.prefixes ?? [PREFIX.state];
   grantFunction(fn, props, {
     objectsSid: "ProbeStateObjects",
     prefixes,
-    listPrefixes: prefixes,
     apsSid: "RemoteWriteToAmp",
     apsAction: "aps:RemoteWrite",
   });
 }
 
 /**
- * Report: s3:PutObject/GetObject on `reports/*` and `notifications/*`, s3:ListBucket with prefix `reports/`
- * (the index rebuild lists it; `notifications/` is never listed) or none (existence checks), sns:Publish on
- * the topic, aps:QueryMetrics, SSM reads, the storage key via S3/SNS when there is one.
+ * Report: s3:PutObject/GetObject on `reports/*` and `notifications/*`, s3:ListBucket with a prefix inside
+ * either (the index rebuild lists `reports/`; a missing marker or index is confirmed by listing its key),
+ * sns:Publish on the topic, aps:QueryMetrics, SSM reads, the storage key via S3/SNS when there is one.
  */
 export function grantReport(fn: iam.IGrantable & IConstruct, props: CommonGrantProps): void {
   grantFunction(fn, props, {
     objectsSid: "ReportObjects",
     prefixes: [PREFIX.reports, PREFIX.notifications],
-    listPrefixes: [PREFIX.reports],
     apsSid: "QueryAmp",
     apsAction: "aps:QueryMetrics",
   });

@@ -5,22 +5,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import type { Notification } from "../../packages/core/src/notify/index.js";
-import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
-import {
-  CountingNotifier,
-  expectedMessages,
-  expectedSends,
-  fixtureConfig,
-  NOW,
-  OCTOBER,
-  TempDirs,
-} from "./helpers.js";
+import { CountingNotifier, expectedMessages, expectedSends, reportInput, TempDirs } from "./helpers.js";
 
-const promUrl = inject("prometheusUrl");
 const dirs = new TempDirs();
 afterAll(async () => {
   await dirs.cleanup();
@@ -43,18 +33,8 @@ describe("two runs of the same period at once", () => {
       const dir = await dirs.make();
       const notifier = new SlowNotifier(publishMs);
       const run = () =>
-        runReport({
-          slos: fixtureConfig.slos,
-          notifyConfig: fixtureConfig.notify,
-          window: OCTOBER,
-          now: NOW,
-          api: createPrometheusClient({ url: promUrl }),
-          // two store instances on one folder, as two processes would have
-          store: new LocalObjectStore({ dir }),
-          notifier,
-          notify: true,
-          sourceLabel: promUrl,
-        });
+        // two store instances on one folder, as two processes would have
+        runReport(reportInput(new LocalObjectStore({ dir }), notifier));
       const [a, b] = await Promise.all([run(), run()]);
       const names = expectedMessages(a.report);
       expect(names.length).toBeGreaterThan(1);
@@ -73,17 +53,7 @@ describe("two runs of the same period at once", () => {
       expect(index.map((e) => e.id)).toEqual(["monthly/2026-10"]);
 
       // and a later retry sends nothing
-      const c = await runReport({
-        slos: fixtureConfig.slos,
-        notifyConfig: fixtureConfig.notify,
-        window: OCTOBER,
-        now: NOW,
-        api: createPrometheusClient({ url: promUrl }),
-        store: new LocalObjectStore({ dir }),
-        notifier,
-        notify: true,
-        sourceLabel: promUrl,
-      });
+      const c = await runReport(reportInput(new LocalObjectStore({ dir }), notifier));
       expect(c.published).toEqual([]);
       expect(notifier.sent).toHaveLength(expectedSends(a.report));
     });

@@ -7,9 +7,10 @@
  */
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../packages/core/src/config/index.js";
 import type { SlaConfig } from "../../packages/core/src/config/schema.js";
+import { corruptMarkerKey, markerResetNote } from "../../packages/core/src/notify/index.js";
 import { parseBreachState } from "../../packages/core/src/probe/breach.js";
 import {
   corruptStateKey,
@@ -17,43 +18,34 @@ import {
   type ProbeCycleResult,
   runProbeCycle,
 } from "../../packages/core/src/probe/cycle.js";
-import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
-import { INDEX_KEY, reportKeys } from "../../packages/core/src/report/keys.js";
+import { INDEX_KEY, notificationKey, reportKeys } from "../../packages/core/src/report/keys.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { corruptIndexKey, type IndexEntry, runReport } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore, type ObjectStore } from "../../packages/core/src/store/index.js";
-import {
-  type HostileServer,
-  type RunningServer,
-  refusedPort,
-  startHostileHttp,
-  startSilentTcp,
-} from "../helpers/hostile-servers.js";
+import { type HostileServer, refusedPort, startHostileHttp } from "../helpers/hostile-servers.js";
 import {
   CountingNotifier,
   expectedMessages,
   expectedSends,
-  fixtureConfig,
   NOW,
   OCTOBER,
+  reportInput,
   TempDirs,
 } from "./helpers.js";
 
-const promUrl = inject("prometheusUrl");
 const dirs = new TempDirs();
 let fast: HostileServer;
-let silent: RunningServer;
 let config: SlaConfig;
 beforeAll(async () => {
   fast = await startHostileHttp();
-  silent = await startSilentTcp("http");
   const refused = await refusedPort();
   config = parseConfig(
     JSON.stringify({
       targets: [
         { name: "ok", url: `${fast.url}/ok`, timeoutMs: 30_000 },
-        // a deadline no busy machine confuses with an answer; the peer never says anything
-        { name: "hang", url: `${silent.url}/health`, timeoutMs: 1000 },
+        // a peer's own answer (503): never put down to the monitor's load, unlike a timeout
+        { name: "failing", url: `${fast.url}/status/503`, timeoutMs: 30_000 },
         { name: "refused", url: `http://127.0.0.1:${refused}/health`, timeoutMs: 30_000 },
       ],
       notify: { downAfter: 1, recoverAfter: 1 },
@@ -63,13 +55,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fast?.close();
-  await silent?.close();
   await dirs.cleanup();
 });
 
 const T0 = new Date("2026-11-01T05:00:00.000Z");
 const RESET = "sla-monitor reset its probe state";
-const DOWNS = ["DOWN: hang", "DOWN: refused"];
+const DOWNS = ["DOWN: failing", "DOWN: refused"];
 
 /** A state as a run writes it, cut off in the middle (a writer that died, a partial upload). */
 const TRUNCATED =
@@ -108,10 +99,10 @@ describe("a damaged probe state object", () => {
       const log = (level: string, msg: string) => logs.push(`${level}: ${msg}`);
       const r1 = await runProbeCycle({ config, writer: null, store, notifier, now: () => T0, log });
 
-      // probing went on: the hanging and the refused target failed, and both were alerted per the rules
+      // probing went on: the failing and the refused target failed, and both were alerted per the rules
       expect(Object.fromEntries(r1.results.map((x) => [x.target, x.success]))).toEqual({
         ok: true,
-        hang: false,
+        failing: false,
         refused: false,
       });
       expect(notifier.subjects()).toEqual([RESET, ...DOWNS]); // the reset first, then this run's DOWNs
@@ -144,7 +135,7 @@ describe("a damaged probe state object", () => {
       expect(state.pending).toEqual([]);
       expect(Object.fromEntries(Object.entries(state.targets).map(([n, t]) => [n, t.health]))).toEqual({
         ok: "up",
-        hang: "down",
+        failing: "down",
         refused: "down",
       });
 
@@ -160,7 +151,7 @@ describe("a damaged probe state object", () => {
       expect(r2.events).toEqual([]);
       expect(notifier.sent).toHaveLength(3);
       expect(await store.list("state/")).toEqual([copy, PROBE_STATE_KEY]);
-      expect((await stateAfter(dir)).targets.hang).toMatchObject({ health: "down", failures: 2 });
+      expect((await stateAfter(dir)).targets.failing).toMatchObject({ health: "down", failures: 2 });
     },
   );
 
@@ -178,7 +169,7 @@ describe("a damaged probe state object", () => {
         store: met.store,
         notifier: a,
         now: () => T0,
-        targets: ["ok", "hang"],
+        targets: ["ok", "failing"],
       }),
       runProbeCycle({
         config,
@@ -199,7 +190,7 @@ describe("a damaged probe state object", () => {
     expect(copies).toEqual([corruptStateKey(T0), corruptStateKey(new Date(T0.getTime() + 1))]);
     for (const k of copies) expect((await readFile(join(dir, k), "utf8")) === body).toBe(true);
     const state = await stateAfter(dir);
-    expect(Object.keys(state.targets).sort()).toEqual(["hang", "ok", "refused"]);
+    expect(Object.keys(state.targets).sort()).toEqual(["failing", "ok", "refused"]);
     expect(state.pending).toEqual([]);
   });
 });
@@ -234,17 +225,7 @@ function meetAtRead(inner: ObjectStore, key: string, parties: number) {
 describe("a damaged report index", () => {
   const SEPTEMBER = monthWindow("2026-09", "Europe/Berlin");
   let seeded: string;
-  const input = (store: ObjectStore, notifier: CountingNotifier) => ({
-    slos: fixtureConfig.slos,
-    notifyConfig: fixtureConfig.notify,
-    window: OCTOBER,
-    now: NOW,
-    api: createPrometheusClient({ url: promUrl }),
-    store,
-    notifier,
-    notify: true,
-    sourceLabel: promUrl,
-  });
+  const input = reportInput;
 
   // Two stored reports (September, October) with an intact index, written once and copied per case.
   beforeAll(async () => {
@@ -322,6 +303,82 @@ describe("a damaged report index", () => {
       expect((await store.list("reports/")).filter((k) => k.startsWith("reports/corrupt-"))).toEqual([copy]);
     },
   );
+});
+
+describe("a damaged publish-once marker", () => {
+  // What a run leaves when it dies mid-write, what an editor saves by mistake, and JSON of another shape.
+  const markers: [label: string, body: string, reason: RegExp][] = [
+    ["truncated JSON", '{\n  "state": "sent",\n  "kind": "rep', /^it is not valid JSON \(/],
+    ["an empty object", "", /^it is empty \(0 bytes\)$/],
+    ["a JSON list", "[]", /^it has the wrong shape \(\(top level\): /],
+    ['{"state":"done"}', '{"state":"done"}', /^it has the wrong shape \(state: Invalid option/],
+  ];
+
+  it.each(markers)(
+    "%s under the summary and a breach: both messages go out, say so, and are recorded; the retry sends nothing",
+    async (_, body, reason) => {
+      const dir = await dirs.make("sla-damaged-marker-");
+      const store = new LocalObjectStore({ dir });
+      const notifier = new CountingNotifier();
+      // the first breach of October: what a report run publishes about it (the fixture has several)
+      const dry = await runReport(reportInput(store, new CountingNotifier(), { notify: false }));
+      const breach = breachItem(dry.report.breaches[0]!);
+      const damaged = ["summary", breach].map((n) => notificationKey(OCTOBER, undefined, n));
+      for (const k of damaged) await store.put(k, body);
+
+      const r1 = await runReport(reportInput(store, notifier));
+      expect(r1.error).toBeUndefined();
+      // nothing was silenced: the summary and one digest with every breach, each marker now "sent"
+      expect([...r1.published].sort()).toEqual(expectedMessages(r1.report));
+      expect(notifier.sent.map((m) => m.kind)).toEqual(["report", "breach"]);
+      for (const k of damaged) {
+        const marker = JSON.parse(await readFile(join(dir, k), "utf8"));
+        expect(marker).toMatchObject({ state: "sent", attempt: 1 });
+      }
+      // the damaged bytes are kept, unchanged, next to each marker
+      expect(r1.markersReset?.map((d) => d.key)).toEqual(damaged);
+      for (const [i, k] of damaged.entries()) {
+        const d = r1.markersReset![i]!;
+        expect(d.copiedTo).toBe(corruptMarkerKey(k, NOW));
+        expect(d.reason).toMatch(reason);
+        expect(d.bytes).toBe(Buffer.byteLength(body));
+        expect((await readFile(join(dir, d.copiedTo))).equals(Buffer.from(body))).toBe(true);
+        // the message that went out over it says it may repeat an earlier one, and where the copy is
+        const msg = notifier.sent[i]!;
+        expect(msg.text).toContain(markerResetNote([d]));
+        expect(msg.text).toContain(d.copiedTo);
+      }
+
+      // the retry finds valid markers: nothing sent, nothing copied, nothing reported again
+      const r2 = await runReport(reportInput(store, notifier));
+      expect(r2.published).toEqual([]);
+      expect(r2.markersReset).toBeUndefined();
+      expect(notifier.sent).toHaveLength(2);
+      const copies = (await store.list("notifications/")).filter((k) => k.includes(".corrupt-"));
+      expect(copies.sort()).toEqual(r1.markersReset!.map((d) => d.copiedTo).sort());
+    },
+  );
+
+  it("a breach's record damaged after it was sent: the breach goes out again, the summary does not", async () => {
+    const dir = await dirs.make("sla-damaged-marker-");
+    const store = new LocalObjectStore({ dir });
+    const notifier = new CountingNotifier();
+    const r1 = await runReport(reportInput(store, notifier));
+    expect(notifier.sent.map((m) => m.kind)).toEqual(["report", "breach"]);
+    // the breach's record is damaged afterwards (a partial upload over it)
+    const lost = breachItem(r1.report.breaches[0]!);
+    const key = notificationKey(OCTOBER, undefined, lost);
+    await store.put(key, '{"state":"se');
+
+    const r2 = await runReport(reportInput(store, notifier));
+    expect(r2.error).toBeUndefined();
+    expect(r2.published).toEqual([lost]);
+    expect(r2.alreadySent).toEqual(["summary"]);
+    expect(r2.markersReset).toEqual([expect.objectContaining({ key, copiedTo: corruptMarkerKey(key, NOW) })]);
+    expect(notifier.sent.map((m) => m.kind)).toEqual(["report", "breach", "breach"]);
+    expect(notifier.sent[2]!.text).toContain(markerResetNote(r2.markersReset!));
+    expect((await runReport(reportInput(store, notifier))).published).toEqual([]);
+  });
 });
 
 describe("names that collide with object internals", () => {

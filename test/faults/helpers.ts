@@ -10,10 +10,15 @@ import { createServer, type IncomingMessage, request, type ServerResponse } from
 import type { AddressInfo, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inject } from "vitest";
 import { loadConfig } from "../../packages/core/src/config/index.js";
 import type { Slo } from "../../packages/core/src/config/schema.js";
+import type { Notifier } from "../../packages/core/src/notify/index.js";
+import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import type { QueryApi } from "../../packages/core/src/report/engine.js";
 import type { ReportDocument } from "../../packages/core/src/report/model.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
+import type { RunReportInput } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import type { ObjectStore } from "../../packages/core/src/store/index.js";
 
@@ -21,6 +26,30 @@ export const fixtureConfig = await loadConfig(join(import.meta.dirname, "../repo
 export const OCTOBER = monthWindow("2026-10", "Europe/Berlin");
 /** The cron run for October: 1 November 06:00 Berlin. */
 export const NOW = new Date("2026-11-01T06:00:00+01:00");
+
+/**
+ * The cron's report run for October over the fixture SLOs, against the real Prometheus of the global setup,
+ * publishing; `overrides` replace any part (another window, `notify: false`, a wrapped query API).
+ */
+export function reportInput(
+  store: ObjectStore,
+  notifier: Notifier,
+  overrides: Partial<RunReportInput> = {},
+): RunReportInput {
+  const url = inject("prometheusUrl");
+  return {
+    slos: fixtureConfig.slos,
+    notifyConfig: fixtureConfig.notify,
+    window: OCTOBER,
+    now: NOW,
+    api: createPrometheusClient({ url }),
+    store,
+    notifier,
+    notify: true,
+    sourceLabel: url,
+    ...overrides,
+  };
+}
 
 /** `n` SLOs cycling the fixture's kinds (probe x3, ratio, latency), each with its own name. */
 export function manySlos(n: number): Slo[] {
@@ -72,7 +101,7 @@ export function countingApi(
  * monthly summary and each breach (`breach-<slo>-<kind>`), the breaches delivered together in one digest.
  */
 export function expectedMessages(doc: ReportDocument): string[] {
-  return ["summary", ...doc.breaches.map((b) => `breach-${b.slo}-${b.kind}`)].sort();
+  return ["summary", ...doc.breaches.map(breachItem)].sort();
 }
 
 /** SNS messages a complete first run sends: the summary, and one digest when there are breaches. */

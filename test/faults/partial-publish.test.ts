@@ -16,6 +16,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import type { Slo } from "../../packages/core/src/config/schema.js";
 import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import type { QueryApi } from "../../packages/core/src/report/engine.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
 import { closedPort } from "../prometheus/local-servers.js";
@@ -38,7 +39,10 @@ const BAD: Slo = {
 };
 const STRICT: Slo = { ...byName("web-availability"), name: "web-availability-strict", objective: 0.9999 };
 const SLOS = [...fixtureConfig.slos, STRICT, BAD];
-const BREACHES = ["breach-flaky-availability-missed", "breach-web-availability-strict-missed"];
+const BREACHES = [
+  "breach-flaky-availability-missed-critical",
+  "breach-web-availability-strict-missed-critical",
+];
 
 function setup(store: LocalObjectStore, notifier: CountingNotifier, api: QueryApi) {
   return {
@@ -76,7 +80,7 @@ describe("one SLO's queries rejected by Prometheus, others genuinely missed", ()
     expect(slo("web-availability-strict")).toMatchObject({ status: "missed", downtimeMinutes: 7 });
     expect(slo("web-availability-strict").errorBudget.allowed).toBeCloseTo(4.464, 9);
     expect(slo("web-availability-strict").errorBudget.remaining).toBeCloseTo(1 - 7 / 4.464, 9);
-    expect(r1.report.breaches.map((b) => `breach-${b.slo}-${b.kind}`).sort()).toEqual(BREACHES);
+    expect(r1.report.breaches.map(breachItem).sort()).toEqual(BREACHES);
 
     // a repeating failure: reported, not thrown (the Lambda fails only on r.error)
     expect(r1.error).toBeUndefined();

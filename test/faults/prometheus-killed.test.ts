@@ -17,7 +17,8 @@ import {
   startPrometheus,
 } from "../../infra/local/index.js";
 import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
-import type { ReportDocument, SloReport } from "../../packages/core/src/report/model.js";
+import type { Breach, ReportDocument, SloReport } from "../../packages/core/src/report/model.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
 import {
@@ -148,7 +149,7 @@ describe("Prometheus killed in the middle of a report", () => {
     );
     // The breaches of SLOs evaluated before the kill went out at once, in one digest; they are the truth's
     // (only SLOs with complete figures can breach); no summary yet.
-    const items = (bs: { slo: string; kind: string }[]) => bs.map((b) => `breach-${b.slo}-${b.kind}`).sort();
+    const items = (bs: Breach[]) => bs.map(breachItem).sort();
     const truthItems = items(truth.report.breaches);
     const first1 = items(r1.report.breaches);
     console.log(`[faults] breaches published before the restart: ${first1.length} of ${truthItems.length}`);

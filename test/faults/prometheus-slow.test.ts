@@ -7,6 +7,7 @@
  */
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
 import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { type RunReportResult, runReport } from "../../packages/core/src/report/run.js";
 import { previousWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
@@ -183,7 +184,7 @@ describe("only the previous-period comparison fails", () => {
     expect(r.error).toMatch(
       /^Prometheus queries failed for \d+ SLO\(s\) .*: previous period: .*the breaches of the SLOs with complete figures were published; the summary was withheld/,
     );
-    const breaches = r.report.breaches.map((b) => `breach-${b.slo}-${b.kind}`).sort();
+    const breaches = r.report.breaches.map(breachItem).sort();
     expect(breaches.length).toBeGreaterThan(0);
     expect([...r.published].sort()).toEqual(breaches);
     expect(notifier.sent.map((m) => m.kind)).toEqual(["breach"]); // one digest, no summary

@@ -4,8 +4,8 @@
  * request to one key while "down". The failing run names bucket and key; over all runs every notification is
  * published exactly once.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { ObjectStoreError, S3ObjectStore } from "../../packages/core/src/store/index.js";
 import { type Fauxqs, startFauxqsServer } from "../helpers/fauxqs.js";
@@ -14,15 +14,13 @@ import {
   expectedMessages,
   expectedSends,
   type Forwarder,
-  fixtureConfig,
   markerKeys,
   NOW,
-  OCTOBER,
+  reportInput,
   since,
   startForwarder,
 } from "./helpers.js";
 
-const promUrl = inject("prometheusUrl");
 const BUCKET = "sla-reports";
 let fx: Fauxqs;
 let fwd: Forwarder;
@@ -58,18 +56,7 @@ function setup(prefix: string) {
     client: fx.s3({ endpoint: fwd.url, maxAttempts: 3 }),
   });
   const notifier = new CountingNotifier();
-  const input = {
-    slos: fixtureConfig.slos,
-    notifyConfig: fixtureConfig.notify,
-    window: OCTOBER,
-    now: NOW,
-    api: createPrometheusClient({ url: promUrl }),
-    store,
-    notifier,
-    notify: true,
-    sourceLabel: promUrl,
-  };
-  return { store, notifier, input };
+  return { store, notifier, input: reportInput(store, notifier) };
 }
 
 describe("S3 down for one object, then back", () => {
@@ -122,7 +109,7 @@ describe("S3 down for one object, then back", () => {
     expect(notifier.sent.filter((m) => m.kind === "report")).toEqual([]);
     // the breaches (one digest) were not held back by the summary's failure
     expect(notifier.sent.filter((m) => m.kind === "breach")).toHaveLength(1);
-    expect(r1.published).toEqual(r1.report.breaches.map((b) => `breach-${b.slo}-${b.kind}`));
+    expect(r1.published).toEqual(r1.report.breaches.map(breachItem));
 
     const r2 = await runReport(input);
     expect(r2.error).toBeUndefined();

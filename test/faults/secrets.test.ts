@@ -79,7 +79,7 @@ let peer: LocalServer;
 let prom: LocalServer;
 let sns: CaptureServer;
 /** how the Prometheus stand-in answers queries: echo the Authorization header in a 401 or 500, or pass */
-let promMode: 401 | 500 | "pass" = 401;
+let promMode: 401 | 500 | "pass" | "straddle" = 401;
 let configFile: string;
 const envBackup: Record<string, string | undefined> = {};
 const SDK_ENV = {
@@ -113,6 +113,8 @@ beforeAll(async () => {
     if (path === "/e")
       return redirect(res, `/denied?seen=${encodeURIComponent(req.headers.authorization ?? "")}`);
     if (path === "/f") return redirect(res, SLACK);
+    // the quoted Location is cut at 300 characters 7 characters into the presented token
+    if (path === "/g") return redirect(res, `/denied?pad=${"p".repeat(270)}&presented=${presented}`);
     res.writeHead(401, { "content-type": "text/plain", "www-authenticate": "Bearer" });
     res.end(`unauthorized; you presented ${req.headers.authorization ?? "nothing"}`);
   });
@@ -123,6 +125,14 @@ beforeAll(async () => {
     const echo = `denied: Authorization: ${req.headers.authorization ?? "(none)"}`;
     if (req.url.startsWith("/api/v1/write")) {
       res.writeHead(401, { "content-type": "text/plain" }).end(echo);
+      return;
+    }
+    if (promMode === "straddle") {
+      // a proxy's errorType (cut at 100 characters) and error (cut at 300) run into the token
+      const errorType = `${"e".repeat(92)}${PROM_TOKEN}`;
+      const error = `${"x".repeat(280)} Authorization: Bearer ${PROM_TOKEN}`;
+      res.writeHead(500, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: "error", errorType, error }));
       return;
     }
     if (promMode !== "pass") {
@@ -332,6 +342,46 @@ describe("secrets never leave the process", () => {
       expect([...(await leaksUnder(out)), ...leaks("result", JSON.stringify(r))]).toEqual([]);
     },
   );
+});
+
+/** Every 6-character run of every planted secret: what a cut inside a secret could leave behind. */
+const FRAGMENTS = [HEADER_TOKEN, PROM_TOKEN, QUERY_TOKEN, TARGET_PASS].flatMap((s) =>
+  Array.from({ length: s.length - 5 }, (_, i) => s.slice(i, i + 6)),
+);
+const fragments = (where: string, text: string) =>
+  FRAGMENTS.filter((f) => text.includes(f)).map((f) => `${where}: ${f}`);
+
+describe("a secret the cut falls into leaves no prefix of itself", () => {
+  it("a Location and a Prometheus error cut inside a token: scrubbed before the cut", async () => {
+    const config = await loadConfig(configFile);
+    config.targets = [
+      {
+        ...config.targets.find((t) => t.name === "not-followed")!,
+        name: "cut-inside",
+        url: `${peer.url}/g`,
+      },
+    ];
+    const out = await dirs.make("sla-secrets-cut-");
+    const rt = await createRuntime(config, { env: { ...process.env, ...SECRET_ENV }, outDir: out });
+    const probe = await runProbeCycle(probeDeps(config, rt));
+    // the peer saw the token, and the cause quotes the Location up to the cut (inside the token)
+    expect(peer.requests.some((q) => q.url.startsWith("/g"))).toBe(true);
+    const cause = probe.results[0]!.causeDetail!;
+    expect(cause).toMatch(/^302 redirect to “\/denied\?pad=p{270}&presented=<redact…” not followed/);
+
+    promMode = "straddle";
+    const r = await runReport({ ...reportDeps(config, rt), window: OCTOBER, notify: true, now: NOW });
+    expect(prom.requests.at(-1)?.headers.authorization).toBe(`Bearer ${PROM_TOKEN}`);
+    expect(r.error).toMatch(/HTTP 500, e{92}<redacte… \(2 more chars\)\)/);
+    const files = await filesUnder(out);
+    expect([...files.keys()].filter((k) => /report\.(json|html|md|txt|csv)$/.test(k))).toHaveLength(5);
+    expect(files.size).toBeGreaterThan(6); // reports, index, state, the DOWN message in the outbox
+    expect([
+      ...[...files].flatMap(([name, text]) => fragments(name, text)),
+      ...fragments("probe results", JSON.stringify(probe)),
+      ...fragments("report result", JSON.stringify(r)),
+    ]).toEqual([]);
+  });
 });
 
 /** The `sla` bin with the secrets in its environment, and SNS pointed at the refusing endpoint. */

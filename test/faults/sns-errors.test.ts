@@ -6,17 +6,16 @@
  * publishes each message exactly once (counted on the wire), and a third run sends nothing.
  */
 import { SNSClient } from "@aws-sdk/client-sns";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PublishMarker } from "../../packages/core/src/notify/index.js";
 import { SnsNotifier } from "../../packages/core/src/notify/index.js";
-import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import { notificationKey } from "../../packages/core/src/report/keys.js";
+import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { runReport } from "../../packages/core/src/report/run.js";
 import { LocalObjectStore, StateStore } from "../../packages/core/src/store/index.js";
 import { type CaptureServer, startCaptureServer, xml } from "../notify/capture-server.js";
-import { expectedMessages, expectedSends, fixtureConfig, NOW, OCTOBER, since, TempDirs } from "./helpers.js";
+import { expectedMessages, expectedSends, OCTOBER, reportInput, since, TempDirs } from "./helpers.js";
 
-const promUrl = inject("prometheusUrl");
 const TOPIC = "arn:aws:sns:eu-central-1:123456789012:sla-reports";
 const MAX_ATTEMPTS = 2;
 
@@ -57,17 +56,7 @@ describe("SNS answering 500 and throttling errors", () => {
         maxAttempts: MAX_ATTEMPTS,
       }),
     });
-    const input = {
-      slos: fixtureConfig.slos,
-      notifyConfig: fixtureConfig.notify,
-      window: OCTOBER,
-      now: NOW,
-      api: createPrometheusClient({ url: promUrl }),
-      store,
-      notifier,
-      notify: true,
-      sourceLabel: promUrl,
-    };
+    const input = reportInput(store, notifier);
 
     const t0 = performance.now();
     const r1 = await runReport(input);
@@ -85,7 +74,7 @@ describe("SNS answering 500 and throttling errors", () => {
     expect(r1.error).toMatch(/^publishing failed \(will be retried\): /);
     expect(r1.error).toContain(`summary: SNS Publish to ${TOPIC} failed: InternalError (HTTP 500)`);
     // the digest's error names every breach it carries
-    const items = r1.report.breaches.map((b) => `breach-${b.slo}-${b.kind}`).join(", ");
+    const items = r1.report.breaches.map(breachItem).join(", ");
     expect(r1.error).toContain(
       `${items} (one digest): SNS Publish to ${TOPIC} failed: Throttling (HTTP 400)`,
     );

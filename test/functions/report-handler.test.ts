@@ -91,7 +91,9 @@ describe("report Lambda handler", () => {
     const first = await handleReport({ schedule: "monthly" }, runAt);
     expect(first.ok && first.period).toBe("2026-10");
     if (!first.ok) return;
-    expect(first.published).toEqual(expect.arrayContaining(["summary", "breach-flaky-availability-missed"]));
+    expect(first.published).toEqual(
+      expect.arrayContaining(["summary", "breach-flaky-availability-missed-critical"]),
+    );
     const retry = await handleReport({ schedule: "monthly" }, runAt);
     expect(retry.ok && retry.published).toEqual([]);
     // only the report summary passes the kind=report filter policy, and only once
@@ -113,7 +115,7 @@ describe("report Lambda handler", () => {
       kind: "budget-exhausted",
       severity: "critical",
     });
-    expect(first.published).toContain("breach-flaky-availability-budget-exhausted");
+    expect(first.published).toContain("breach-flaky-availability-budget-exhausted-critical");
     expect(first.published).not.toContain("summary");
     const next = await handleReport({ schedule: "current" }, new Date(runAt.getTime() + 3600_000));
     expect(next.ok && next.published).toEqual([]);

@@ -325,7 +325,7 @@ describe("IAM", () => {
     expect(JSON.stringify(resourcesOf(objects))).toContain('"/state/*"');
     expect(JSON.stringify(resourcesOf(objects))).not.toContain("reports/");
     const list = s3.find((s) => actionsOf(s).includes("s3:ListBucket"));
-    expect(list?.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": ["state/*"] } });
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["state/*"] } });
     expect(refersTo(list?.Resource, prod.ids.bucket)).toBe(true);
     expect(JSON.stringify(list?.Resource)).not.toContain("/*");
     const sns = statements.find((s) => actionsOf(s).includes("sns:Publish"));
@@ -348,18 +348,19 @@ describe("IAM", () => {
     expect(resources).toContain('"/notifications/*"');
     expect(resources).not.toContain("state/");
     const list = statements.find((s) => actionsOf(s).includes("s3:ListBucket"));
-    // Only what the report lists (the index rebuild lists reports/; notifications/ is never listed).
-    // IfExists: the existence check of a GET (no s3:prefix) is allowed, so missing keys read as 404.
-    expect(list?.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": ["reports/*"] } });
+    // Its own prefixes only, and a prefix required: the index rebuild lists reports/; a 403 for a missing
+    // index or marker is confirmed by listing that key (packages/core/src/store/s3.ts).
+    expect(list?.Condition).toEqual({ StringLike: { "s3:prefix": ["reports/*", "notifications/*"] } });
     expect(statements.some((s) => actionsOf(s).includes("sns:Publish"))).toBe(true);
     const aps = statements.find((s) => actionsOf(s).includes("aps:QueryMetrics"));
     expect(JSON.stringify(aps?.Resource)).toContain("workspace/ws-1234");
     expect(statements.some((s) => actionsOf(s).includes("aps:RemoteWrite"))).toBe(false);
   });
 
-  it("s3:ListBucket: a named prefix must be one the function lists; no unconditional listing", () => {
-    // What each function lists (packages/core: only the report's index rebuild, `list("reports/")`).
-    const lists = { probe: [PREFIX.state], report: [PREFIX.reports] };
+  it("s3:ListBucket: only with a prefix, inside the function's own prefixes; no listing without one", () => {
+    // The function's object prefixes: it lists reports/ (the index rebuild) and confirms a missing key by
+    // listing that key (a GET of a missing key is 403 without a prefix-less ListBucket).
+    const lists = { probe: [PREFIX.state], report: [PREFIX.reports, PREFIX.notifications] };
     for (const built of [dev, prod, withKey]) {
       const all = allPolicyStatements(built.template).map((x) => x.statement);
       const listing = all.filter((s) => actionsOf(s).includes("s3:ListBucket"));
@@ -373,11 +374,10 @@ describe("IAM", () => {
         expect(actionsOf(st)).toEqual(["s3:ListBucket"]);
         expect(resourcesOf(st)).toHaveLength(1);
         expect(refersTo(st.Resource, built.ids.bucket)).toBe(true);
-        // Exactly one operator and one key. StringLikeIfExists, not StringLike: S3's existence check for a
-        // GET of a missing key carries no s3:prefix, and the stores need its 404 (see infra/aws/grants.ts).
-        // A request that names a prefix must name one of the function's.
-        expect(Object.keys(st.Condition ?? {})).toEqual(["StringLikeIfExists"]);
-        const cond = st.Condition?.StringLikeIfExists as Record<string, string[]>;
+        // Exactly one operator and one key. StringLike, not StringLikeIfExists: a request without a prefix
+        // (a listing of the whole bucket) is denied; one that names a prefix must name one of the function's.
+        expect(Object.keys(st.Condition ?? {})).toEqual(["StringLike"]);
+        const cond = st.Condition?.StringLike as Record<string, string[]>;
         expect(Object.keys(cond)).toEqual(["s3:prefix"]);
         expect(cond["s3:prefix"]).toEqual(prefixes.map((p) => `${p}*`));
         for (const pattern of cond["s3:prefix"]!) expect(pattern).toMatch(/^[a-z]+\/\*$/);

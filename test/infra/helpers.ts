@@ -1,5 +1,6 @@
 /** Shared assertions over synthesized CloudFormation (used by test/infra and test/stacks). */
 import type { Template } from "aws-cdk-lib/assertions";
+import type { FunctionPolicy } from "../helpers/s3-policy-proxy.js";
 
 export interface Statement {
   Sid?: string;
@@ -169,4 +170,30 @@ export function onlyId(template: Template, type: string): string {
   const ids = Object.keys(template.findResources(type));
   if (ids.length !== 1) throw new Error(`expected one ${type}, found ${ids.length}: ${ids.join(", ")}`);
   return ids[0]!;
+}
+
+/**
+ * What a role's statements allow on S3, in the terms the S3 policy proxy enforces
+ * (test/helpers/s3-policy-proxy.ts): object prefixes of s3:GetObject, and the prefixes s3:ListBucket requests
+ * may name, with or without a prefix-less request (`StringLikeIfExists`, or no condition at all).
+ */
+export function s3PolicyOf(statements: Statement[]): FunctionPolicy {
+  const objects = statements
+    .filter((s) => actionsOf(s).includes("s3:GetObject"))
+    .flatMap((s) => [...JSON.stringify(resourcesOf(s)).matchAll(/"\/([^"*]*)\*"/g)].map((m) => m[1]!));
+  const listed: string[] = [];
+  let listWithoutPrefix = false;
+  for (const s of statements.filter((x) => actionsOf(x).includes("s3:ListBucket"))) {
+    const ops = Object.entries(s.Condition ?? {});
+    if (ops.length === 0) listWithoutPrefix = true;
+    for (const [op, cond] of ops) {
+      if (op !== "StringLike" && op !== "StringLikeIfExists") throw new Error(`not modelled: ${op}`);
+      if (op === "StringLikeIfExists") listWithoutPrefix = true;
+      for (const pattern of list((cond as Record<string, string | string[]>)["s3:prefix"])) {
+        if (!/^[^*?]*\*$/.test(pattern)) throw new Error(`not modelled: s3:prefix ${pattern}`);
+        listed.push(pattern.slice(0, -1));
+      }
+    }
+  }
+  return { objects, list: listed, listWithoutPrefix };
 }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../packages/core/src/config/index.js";
 import { OutboxNotifier } from "../../packages/core/src/notify/index.js";
 import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
-import { runReport } from "../../packages/core/src/report/run.js";
+import { runReport, selectSlos } from "../../packages/core/src/report/run.js";
 import { monthWindow } from "../../packages/core/src/slo/index.js";
 import { LocalObjectStore } from "../../packages/core/src/store/index.js";
 import { CountingNotifier } from "../helpers/notifiers.js";
@@ -64,7 +64,7 @@ describe("runReport", () => {
     const index = JSON.parse(await readFile(join(dir, "reports/index.json"), "utf8"));
     expect(index.map((e: { id: string }) => e.id)).toEqual(["monthly/2026-10"]);
     expect(first.published).toContain("summary");
-    expect(first.published).toContain("breach-flaky-availability-missed");
+    expect(first.published).toContain("breach-flaky-availability-missed-critical");
     const sent = (await readdir(join(dir, "outbox"))).filter((f) => f.endsWith(".json"));
     // the summary, and the breaches together in one digest
     expect(sent).toHaveLength(1 + (first.report.breaches.length > 0 ? 1 : 0));
@@ -134,6 +134,49 @@ describe("runReport", () => {
     expect(notifier.sent).toHaveLength(1 + (r2.report.breaches.length > 0 ? 1 : 0));
   });
 
+  // The hourly budget check of a running month sees a burn escalate: checkout-success burns its budget at about
+  // 1.03x on 26 October (planted in the fixture). The thresholds decide the severity of that one figure:
+  // fast 100x -> warning, fast 1x -> critical.
+  it("a critical fast burn goes out after a warning of the same SLO and month; a warning after it does not", async () => {
+    const dir = await tmp();
+    const store = new LocalObjectStore({ dir });
+    const notifier = new CountingNotifier();
+    const run = (fast: number) =>
+      runReport({
+        slos: config.slos,
+        sloFilter: ["checkout-success"],
+        notifyConfig: { ...config.notify, burnRate: { ...config.notify.burnRate, slow: 0.5, fast } },
+        window,
+        now: new Date("2026-10-26T09:30:00Z"),
+        api: createPrometheusClient({ url }),
+        store,
+        notifier,
+        notify: true,
+        sourceLabel: url,
+      });
+    const warning = await run(100);
+    expect(warning.report.partial).toBe(true);
+    expect(warning.report.breaches).toEqual([
+      expect.objectContaining({ slo: "checkout-success", kind: "fast-burn", severity: "warning" }),
+    ]);
+    expect(warning.published).toEqual(["breach-checkout-success-fast-burn-warning"]);
+
+    const critical = await run(1);
+    expect(critical.report.breaches).toEqual([expect.objectContaining({ severity: "critical" })]);
+    expect(critical.published).toEqual(["breach-checkout-success-fast-burn-critical"]);
+    expect(notifier.sent.map((m) => [m.kind, m.severity])).toEqual([
+      ["breach", "warning"],
+      ["breach", "critical"],
+    ]);
+
+    // back below the fast threshold: the warning says nothing the critical message did not
+    const again = await run(100);
+    expect(again.published).toEqual([]);
+    expect(again.alreadySent).toEqual(["breach-checkout-success-fast-burn-warning"]);
+    expect((await run(1)).published).toEqual([]);
+    expect(notifier.sent).toHaveLength(2);
+  });
+
   it("rejects an unknown SLO name before writing anything", async () => {
     const dir = await tmp();
     await expect(
@@ -150,5 +193,19 @@ describe("runReport", () => {
       }),
     ).rejects.toThrow(/unknown SLO name\(s\): "nope" \(known: "/);
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it("an unknown SLO among 10 000 names at most 10 of the known ones (the error stays short)", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => ({ ...config.slos[0]!, name: `slo-${i}` }));
+    let message = "";
+    try {
+      selectSlos(many, ["nope", "slo-1"]);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^unknown SLO name\(s\): "nope" \(known: "slo-0", "slo-1", .*"slo-9", \.\.\. \(10000 in all\)\)$/,
+    );
+    expect(message.length).toBeLessThan(200);
   });
 });

@@ -11,7 +11,7 @@ import type { Template } from "aws-cdk-lib/assertions";
 import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
 import { REPORT_RESERVED_CONCURRENCY } from "../../infra/aws/index.js";
-import { kmsSettingFor } from "../../stacks/settings.js";
+import { kmsSettingFor, reportReservedConcurrencyFor } from "../../stacks/settings.js";
 import {
   actionsOf,
   allPolicyStatements,
@@ -193,29 +193,46 @@ describe("functions", () => {
 });
 
 describe("least privilege", () => {
-  it("s3:ListBucket: a named prefix must be one the function lists (probe state/, report reports/)", () => {
-    const expected = { [PROBE_HANDLER]: ["state/*"], [REPORT_HANDLER]: ["reports/*"] };
+  it("s3:ListBucket: only with a prefix, inside the function's own (probe state/, report reports/ and notifications/)", () => {
+    const expected = { [PROBE_HANDLER]: ["state/*"], [REPORT_HANDLER]: ["reports/*", "notifications/*"] };
     for (const [handler, prefixes] of Object.entries(expected)) {
       const t = handler === PROBE_HANDLER ? s.templates.Probes! : s.templates.Reports!;
       const list = functionStatements(t, handler).filter((st) => actionsOf(st).includes("s3:ListBucket"));
       expect(list).toHaveLength(1);
-      // IfExists (see infra/aws/grants.ts): a prefix-less request is S3's existence check for a GET of a
-      // missing key, which must answer 404; any request naming a prefix must name one of these.
-      expect(list[0]!.Condition).toEqual({ StringLikeIfExists: { "s3:prefix": prefixes } });
+      // StringLike (see infra/aws/grants.ts): a request without a prefix is denied, so nobody lists the whole
+      // bucket; the store confirms a missing key's 403 by listing that key, inside these prefixes.
+      expect(list[0]!.Condition).toEqual({ StringLike: { "s3:prefix": prefixes } });
     }
-    // no other ListBucket anywhere, and none without the prefix condition
+    // no other ListBucket anywhere, and none that allows a request without a prefix
     const all = Object.values(s.templates).flatMap((t) => allPolicyStatements(t).map((x) => x.statement));
     const listing = all.filter((st) => actionsOf(st).includes("s3:ListBucket"));
     expect(listing).toHaveLength(2);
-    for (const st of listing) expect(Object.keys(st.Condition ?? {})).toEqual(["StringLikeIfExists"]);
+    for (const st of listing) expect(Object.keys(st.Condition ?? {})).toEqual(["StringLike"]);
   });
 
-  it("caps the report function's concurrency; the probe keeps the account's", () => {
+  it("caps the report function's concurrency by default; the probe keeps the account's", () => {
     const report = productFunction(s.templates.Reports!, REPORT_HANDLER);
     expect(report.Properties.ReservedConcurrentExecutions).toBe(REPORT_RESERVED_CONCURRENCY);
     expect(REPORT_RESERVED_CONCURRENCY).toBe(2);
     const probe = productFunction(s.templates.Probes!, PROBE_HANDLER);
     expect(probe.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("reportReservedConcurrency: a number, false (none), per stage; anything else is refused by name", () => {
+    const f = reportReservedConcurrencyFor;
+    expect(f({}, "prod")).toBe(REPORT_RESERVED_CONCURRENCY);
+    expect(f({ reportReservedConcurrency: 5 }, "prod")).toBe(5);
+    expect(f({ reportReservedConcurrency: false }, "prod")).toBeUndefined();
+    const perStage = { reportReservedConcurrency: { dev: false, prod: 3 } } as const;
+    expect(f(perStage, "dev")).toBeUndefined();
+    expect(f(perStage, "prod")).toBe(3);
+    expect(f(perStage, "staging")).toBe(REPORT_RESERVED_CONCURRENCY);
+    expect(() => f({ reportReservedConcurrency: 0 }, "prod")).toThrow(
+      "reportReservedConcurrency must be a whole number from 1 to 1000, or false for none (got 0)",
+    );
+    expect(() => f({ reportReservedConcurrency: { prod: 1.5 } }, "prod")).toThrow(
+      /^reportReservedConcurrency\.prod must be a whole number/,
+    );
   });
 
   it("lets Scheduler assume the schedule roles only for this account and the stack's schedule group", () => {
@@ -386,8 +403,17 @@ describe("stage prod", () => {
 describe("stage with a customer-managed KMS key (deployOptions.kms: { create: true })", () => {
   let k: Synthesized;
   beforeAll(async () => {
-    k = await synthesize("kms", { kms: { kms: { create: true } } });
+    // the same variant synthesis also covers an account that cannot reserve concurrency (a low quota)
+    k = await synthesize("kms", {
+      kms: { kms: { create: true } },
+      reportReservedConcurrency: { kms: false },
+    });
   }, 300_000);
+
+  it("reserves no concurrency for the report function when the stage says false", () => {
+    const report = productFunction(k.templates.Reports!, REPORT_HANDLER);
+    expect(report.Properties.ReservedConcurrentExecutions).toBeUndefined();
+  });
 
   it("creates one rotated key and encrypts the bucket (SSE-KMS, bucket key) and the topic with it", () => {
     const storage = k.templates.Storage!;

@@ -13,6 +13,7 @@ import {
   StateStore,
 } from "../../packages/core/src/store/index.js";
 import { type Fauxqs, startFauxqsServer } from "../helpers/fauxqs.js";
+import { type S3PolicyProxy, startS3PolicyProxy } from "../helpers/s3-policy-proxy.js";
 import { type CaptureServer, startCaptureServer, xml } from "../notify/capture-server.js";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -91,6 +92,74 @@ describe("S3ObjectStore on fauxqs", () => {
     expect(r).toEqual({ value: ["a", "b"], attempts: 1, written: true });
     expect((await state.get("index.json"))!.value).toEqual(["a", "b"]);
     expect((await store.get("index.json"))!.contentType).toBe("application/json; charset=utf-8");
+  });
+});
+
+describe("S3ObjectStore under a policy that lists only with the function's prefixes", () => {
+  // The probe's deployed policy (infra/aws/grants.ts): objects and ListBucket under state/ only, and no
+  // ListBucket without a prefix, so S3 answers a GET of a missing key with 403, not 404.
+  const BUCKET = "sla-policy";
+  let fx: Fauxqs;
+  let proxy: S3PolicyProxy;
+  beforeAll(async () => {
+    fx = await startFauxqsServer({ buckets: [BUCKET] });
+    proxy = await startS3PolicyProxy(fx.endpoint, BUCKET, { objects: ["state/"], list: ["state/"] });
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await fx?.stop();
+  });
+  const store = () =>
+    new S3ObjectStore({ bucket: BUCKET, client: fx.s3({ endpoint: proxy.url, maxAttempts: 1 }) });
+  const logOf = async (f: () => Promise<unknown>) => {
+    proxy.log.length = 0;
+    await f().catch(() => {});
+    return [...proxy.log];
+  };
+
+  it("a missing key: GetObject is refused (403), listing that exact key finds nothing, so it is absent", async () => {
+    const s = store();
+    await s.put("state/probe-state.json.bak", "{}"); // shares the prefix, is not the key
+    expect(await s.get("state/probe-state.json")).toBeNull();
+    expect(await logOf(() => s.get("state/probe-state.json"))).toEqual([
+      "GET state/probe-state.json (missing) -> 403",
+      "GET ?prefix=state/probe-state.json -> 200",
+    ]);
+  });
+
+  it("a first state is created from nothing (StateStore, markOnce) and read back", async () => {
+    const s = store();
+    const r = await new StateStore<{ n: number }>(s).readModifyWrite("state/counter.json", (prev) => ({
+      n: (prev?.n ?? 0) + 1,
+    }));
+    expect(r).toMatchObject({ written: true, value: { n: 1 } });
+    expect(await markOnce(s, "state/once.json", "x")).toBe(true);
+    expect(await markOnce(s, "state/once.json", "x")).toBe(false);
+    expect(text((await s.get("state/counter.json"))!.body)).toContain('"n": 1');
+  });
+
+  it("an object that exists but GetObject refuses (a key or bucket policy) is an access error, not absent", async () => {
+    const s = store();
+    await s.put("state/sealed.json", "{}");
+    proxy.deniedReads.add("state/sealed.json");
+    const err = await s.get("state/sealed.json").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ObjectStoreError);
+    expect((err as ObjectStoreError).code).toBe("AccessDenied");
+    expect((err as Error).message).toMatch(
+      /^S3 GetObject s3:\/\/sla-policy\/state\/sealed\.json failed: AccessDenied \(HTTP 403\)/,
+    );
+  });
+
+  it("outside the function's prefixes the listing is refused as well, so the 403 stands", async () => {
+    const s = store();
+    const err = await s.get("reports/index.json").catch((e: unknown) => e);
+    expect((err as ObjectStoreError).code).toBe("AccessDenied");
+    expect(await logOf(() => s.get("reports/index.json"))).toEqual([
+      "GET reports/index.json -> 403",
+      "GET ?prefix=reports/index.json -> 403",
+    ]);
+    // and nobody lists the whole bucket
+    await expect(s.list("")).rejects.toThrow(/ListObjectsV2 .* failed: AccessDenied \(HTTP 403\)/);
   });
 });
 

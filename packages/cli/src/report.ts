@@ -2,6 +2,7 @@ import {
   createRuntime,
   formatMinutes,
   loadConfig,
+  markerResetText,
   type ReportDocument,
   ReportInputError,
   renderCsv,
@@ -123,6 +124,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
       `warning: ${rebuilt.key} was unreadable (${rebuilt.reason}); rebuilt from the stored reports, the damaged copy is ${rebuilt.copiedTo}`,
     );
   }
+  for (const d of result.markersReset ?? []) console.error(`warning: ${markerResetText(d)}`);
   const rejected = doc.errors.find((e) => e.rejected);
   if (rejected) {
     // Prometheus refused a query (4xx, e.g. bad_data): asking again fails the same way; fix the config.

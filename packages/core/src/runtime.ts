@@ -130,13 +130,17 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
   const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   const store: ObjectStore = new ScrubbingObjectStore(
     env.SLA_BUCKET
-      ? new S3ObjectStore({ bucket: env.SLA_BUCKET, client: new S3Client({ forcePathStyle: customS3 }) })
+      ? new S3ObjectStore({
+          bucket: env.SLA_BUCKET,
+          client: new S3Client({ forcePathStyle: customS3 }),
+          scrubber,
+        })
       : new LocalObjectStore({ dir: outDir }),
     scrubber,
   );
   const notifier: Notifier = new ScrubbingNotifier(
     env.SLA_TOPIC_ARN
-      ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN })
+      ? new SnsNotifier({ topicArn: env.SLA_TOPIC_ARN, scrubber })
       : new OutboxNotifier({ dir: join(outDir, "outbox"), console: opts.consoleOutbox ?? false }),
     scrubber,
   );

@@ -10,6 +10,7 @@
  * rejects (4xx) are one self-alert and do not throw (a retry would fail the same way).
  */
 import {
+  markerResetText,
   ReportInputError,
   reportDeps,
   resolveWindow,
@@ -112,6 +113,7 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
       entries,
     });
   }
+  for (const d of r.markersReset ?? []) logger.warn(scrub(markerResetText(d), runtime));
   if (r.configError) {
     // Prometheus rejected queries: the same every time, so no retry (the self-alert went out once)
     logger.error("report partial: configuration error", { error: scrub(r.configError, runtime) });

@@ -7,27 +7,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "./issues.js";
 import { loadConfig, validateConfig } from "./loader.js";
 import { basicAuthSecret } from "./redact.js";
 import { configSecretValues, inlineSecretWarnings } from "./secrets.js";
-
-const base = () => ({
-  targets: [{ name: "api", url: "https://api.example.com/health" }],
-  slos: [
-    { name: "api-availability", service: "api", objective: 99.9, sli: { type: "probe", target: "api" } },
-  ],
-});
-
-function errorOf(raw: unknown, stage?: string): ConfigError {
-  try {
-    validateConfig(raw, { source: "test.yaml", ...(stage ? { stage } : {}) });
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError, but the config validated");
-}
+import { base, errorOf } from "./test-helpers.js";
 
 describe("credentials in Prometheus URLs", () => {
   it.each([
@@ -161,5 +144,17 @@ describe("inline secrets", () => {
       ]),
     );
     expect(values).not.toContain("text/plain"); // an inline header that is no credential
+  });
+});
+
+describe("config values echoed in errors", () => {
+  it("are scrubbed before they are cut: a credential the cut at 120 characters falls into leaves no prefix", () => {
+    // an invalid time zone that ends in a credential, cut 7 characters into it
+    const value = `${"x".repeat(105)} Bearer abcdefghijklmnop`;
+    expect(value.indexOf("abcdef") + 7).toBe(120);
+    const err = errorOf({ ...base(), calendar: { timeZone: value } });
+    const issue = err.issues.find((i) => i.path === "calendar.timeZone")!;
+    expect(issue.value).toBe(JSON.stringify(`${"x".repeat(105)} Bearer <redact…`));
+    expect(err.message).not.toContain("abcdef");
   });
 });

@@ -5,7 +5,7 @@
  * input is scrubbed from the final text as a last line of defence.
  */
 import type { z } from "zod";
-import { REDACTED, redactText, redactUrl } from "./redact.js";
+import { REDACTED, redactUrl, Scrubber, scrubThenCut } from "./redact.js";
 import { closest } from "./schema.js";
 
 export interface ConfigIssue {
@@ -137,15 +137,15 @@ export function collectSecrets(raw: unknown): string[] {
 
 const MAX_VALUE_CHARS = 120;
 
-function showValue(raw: unknown, path: readonly Seg[]): string | undefined {
+/** The value at `path` as shown in an error: redacted where sensitive, else scrubbed (`scrubber`), then cut. */
+function showValue(raw: unknown, path: readonly Seg[], scrubber: Scrubber): string | undefined {
   const v = getAt(raw, path);
   if (v === undefined) return undefined;
   if (isSensitivePath(path)) return REDACTED;
   if (typeof v === "string") {
     const last = path[path.length - 1];
     const text = typeof last === "string" && /url$/i.test(last) ? redactUrl(v) : v;
-    const shown = text.length > MAX_VALUE_CHARS ? `${text.slice(0, MAX_VALUE_CHARS)}…` : text;
-    return JSON.stringify(shown);
+    return JSON.stringify(scrubThenCut(text, MAX_VALUE_CHARS, scrubber));
   }
   if (typeof v === "number" || typeof v === "boolean" || v === null) return String(v);
   return undefined; // objects and arrays are described by the message, never dumped
@@ -272,8 +272,8 @@ function sortIssues(issues: readonly ZodIssue[]): ZodIssue[] {
  * failures narrowed to the branch that was meant, values looked up in `raw` and redacted.
  */
 export function toConfigIssues(issues: readonly ZodIssue[], raw: unknown, schema?: unknown): ConfigIssue[] {
-  const secrets = collectSecrets(raw);
-  const scrub = (s: string): string => redactText(s, secrets);
+  const scrubber = new Scrubber(collectSecrets(raw));
+  const scrub = (s: string): string => scrubber.scrub(s);
   const out: ConfigIssue[] = [];
   const seen = new Set<string>();
   const push = (i: ConfigIssue): void => {
@@ -308,7 +308,7 @@ export function toConfigIssues(issues: readonly ZodIssue[], raw: unknown, schema
         continue;
       }
       const params = (issue as { params?: { hideValue?: boolean } }).params;
-      const value = params?.hideValue ? undefined : showValue(raw, issue.path);
+      const value = params?.hideValue ? undefined : showValue(raw, issue.path, scrubber);
       push({
         path: formatPath(issue.path),
         message: issue.message,

@@ -9,6 +9,7 @@ import {
   redactText,
   redactUrl,
   Scrubber,
+  scrubThenCut,
   UNTRUSTED_MAX_CHARS,
 } from "./redact.js";
 
@@ -166,5 +167,47 @@ describe("quoteUntrusted", () => {
     const long = quoteUntrusted("x".repeat(1000));
     expect(long).toBe(`“${"x".repeat(UNTRUSTED_MAX_CHARS)}…”`);
     expect(quoteUntrusted("😀".repeat(400)).length).toBeLessThanOrEqual(UNTRUSTED_MAX_CHARS + 3);
+  });
+});
+
+describe("scrub before cutting", () => {
+  const SECRET = "SUPERSECRET123";
+  /** every run of 6 characters of the secret (a prefix the cut could leave is one of them) */
+  const fragments = (secret: string) =>
+    Array.from({ length: secret.length - 5 }, (_, i) => secret.slice(i, i + 6));
+  const leaked = (out: string, secret: string) => fragments(secret).filter((f) => out.includes(f));
+
+  // the cut at 300 falls after the 7th character of the secret: "SUPERSE" would be left without scrubbing first
+  const straddling = (secret: string, before = 7) =>
+    `${"p".repeat(UNTRUSTED_MAX_CHARS - before - 1)} ${secret} and more text after it`;
+
+  it("a known secret the cut falls into leaves no prefix (quoteUntrusted with the caller's scrubber)", () => {
+    const text = `/denied?presented=${SECRET}`;
+    const padded = `${"p".repeat(UNTRUSTED_MAX_CHARS - 7 - text.indexOf(SECRET))}${text}`;
+    expect(padded.indexOf(SECRET) + 7).toBe(UNTRUSTED_MAX_CHARS); // the planted cut point
+    const out = quoteUntrusted(padded, { scrubber: new Scrubber([`Bearer ${SECRET}`]) });
+    expect(out.endsWith("…”")).toBe(true);
+    expect(leaked(out, SECRET)).toEqual([]);
+    // what cutting first would have sent: a prefix no scrubber knows any more
+    const cutFirst = new Scrubber([`Bearer ${SECRET}`]).scrub(padded.slice(0, UNTRUSTED_MAX_CHARS));
+    expect(leaked(cutFirst, SECRET)).toEqual(["SUPERS", "UPERSE"]);
+  });
+
+  it.each([
+    ["a Bearer credential", "Bearer abcdefghijklmnop", "abcdefghijklmnop"],
+    ["a token parameter", "?access_token=abcdefghijklmnop", "abcdefghijklmnop"],
+    ["URL userinfo", "https://admin:abcdefghijklmnop@prom.internal/", "abcdefghijklmnop"],
+  ])("%s the cut falls into leaves no prefix, with no scrubber given (patterns)", (_, text, secret) => {
+    for (let before = 1; before < text.length; before++) {
+      const out = quoteUntrusted(straddling(text, before));
+      expect(leaked(out, secret), `cut ${before} characters into ${JSON.stringify(text)}`).toEqual([]);
+    }
+  });
+
+  it("scrubThenCut: scrubbed, then cut with a marker; short text unchanged but scrubbed", () => {
+    const s = new Scrubber([SECRET]);
+    expect(scrubThenCut(`${"x".repeat(10)}${SECRET}`, 14, s)).toBe(`xxxxxxxxxx${REDACTED.slice(0, 4)}…`);
+    expect(scrubThenCut(`key ${SECRET}`, 100, s)).toBe(`key ${REDACTED}`);
+    expect(leaked(scrubThenCut(straddling(SECRET), UNTRUSTED_MAX_CHARS, s), SECRET)).toEqual([]);
   });
 });

@@ -296,20 +296,32 @@ export const UNTRUSTED_MAX_CHARS = 300;
 /** Quoted untrusted text in a message: `“...”` (the text itself never contains these quotes). */
 export const UNTRUSTED_SPAN_RE = /“[^“”]*”/g;
 
+/** Knows no secret: masks credential-shaped text only (userinfo, `Bearer x`, token parameters). */
+const PATTERNS_ONLY = new Scrubber();
+
+/**
+ * `text` scrubbed, THEN cut to `max` characters (`…` marks the cut; a surrogate pair is never split). The order
+ * matters: a secret the cut falls into would leave a prefix of itself that no scrubber recognises any more.
+ * `scrubber` removes the secrets it knows and everything credential-shaped; without one, only the latter.
+ */
+export function scrubThenCut(text: string, max: number, scrubber: Scrubber = PATTERNS_ONLY): string {
+  const s = scrubber.scrub(text);
+  if (s.length <= max) return s;
+  const c = s.charCodeAt(max - 1);
+  return `${s.slice(0, c >= 0xd800 && c <= 0xdbff ? max - 1 : max)}…`;
+}
+
 /**
  * Untrusted text as it may enter a message: control characters, line breaks and bidi overrides become
- * spaces, curly quotes become straight ones, the text is cut to `max` characters (`…` marks the cut) and
- * wrapped in `“` `”`, so that readers (and the chat renderer, which neutralises markup inside) can tell it
- * from the product's own words.
+ * spaces and curly quotes straight ones; then it is scrubbed (`scrubber`: the secrets the caller knows the
+ * peer could have been sent; credential-shaped text in any case) and only then cut to `max` characters (`…`
+ * marks the cut, see `scrubThenCut`), and wrapped in `“` `”`, so that readers (and the chat renderer, which
+ * neutralises markup inside) can tell it from the product's own words.
  */
-export function quoteUntrusted(text: unknown, max = UNTRUSTED_MAX_CHARS): string {
-  let s = String(text ?? "")
+export function quoteUntrusted(text: unknown, opts: { scrubber?: Scrubber; max?: number } = {}): string {
+  const s = String(text ?? "")
     .replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, " ")
     .replace(/[“”]/g, '"')
     .trim();
-  if (s.length > max) {
-    const c = s.charCodeAt(max - 1);
-    s = `${s.slice(0, c >= 0xd800 && c <= 0xdbff ? max - 1 : max)}…`;
-  }
-  return `“${s}”`;
+  return `“${scrubThenCut(s, opts.max ?? UNTRUSTED_MAX_CHARS, opts.scrubber)}”`;
 }

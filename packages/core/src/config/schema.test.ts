@@ -1,34 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, type ConfigIssue } from "./issues.js";
+import { ConfigError } from "./issues.js";
 import { parseConfig, validateConfig } from "./loader.js";
 import { crossFieldIssues, percentToRatio, type Target } from "./schema.js";
-
-/** A minimal valid config as a plain object; tests change one thing at a time. */
-// biome-ignore lint/suspicious/noExplicitAny: fixtures are edited freely, including into invalid shapes
-function base(): Record<string, any> {
-  return {
-    targets: [{ name: "api", url: "https://api.example.com/health" }],
-    slos: [
-      { name: "api-availability", service: "api", objective: 99.9, sli: { type: "probe", target: "api" } },
-    ],
-  };
-}
-
-function errorOf(raw: unknown, stage?: string): ConfigError {
-  try {
-    validateConfig(raw, { source: "test.yaml", ...(stage ? { stage } : {}) });
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw err;
-  }
-  throw new Error("expected a ConfigError, but the config validated");
-}
-
-function issueAt(err: ConfigError, path: string): ConfigIssue {
-  const found = err.issues.find((i) => i.path === path);
-  if (!found) throw new Error(`no issue at ${path}; issues:\n${err.message}`);
-  return found;
-}
+import { base, errorOf, issueAt } from "./test-helpers.js";
 
 describe("defaults", () => {
   it("fills every default and exposes the objective as a ratio and a percent", () => {

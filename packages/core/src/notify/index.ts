@@ -1,10 +1,13 @@
 export {
+  corruptMarkerKey,
+  markerResetNote,
   type PublishEachResult,
   type PublishMarker,
   type PublishOnceOptions,
   type PublishOnceResult,
   publishOnce,
   publishOnceEach,
+  wasSent,
 } from "./once.js";
 export { OUTBOX_TOPIC_ARN, type OutboxEntry, OutboxNotifier, type OutboxNotifierOptions } from "./outbox.js";
 export {

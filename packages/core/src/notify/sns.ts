@@ -10,7 +10,7 @@ import {
   type PublishCommandInput,
   SNSClient,
 } from "@aws-sdk/client-sns";
-import { quoteUntrusted } from "../config/redact.js";
+import { quoteUntrusted, type Scrubber } from "../config/redact.js";
 import { type Notification, type Notifier, NotifyError } from "./types.js";
 
 /** SNS message size limit (message body plus attributes), bytes. */
@@ -332,16 +332,20 @@ export interface SnsNotifierOptions {
   topicArn: string;
   /** defaults to an SNSClient in the topic's region, credentials from the environment */
   client?: SNSClient;
+  /** scrubs SNS's error text before it is cut and quoted (the runtime passes THE scrubber) */
+  scrubber?: Scrubber;
 }
 
 export class SnsNotifier implements Notifier {
   readonly topicArn: string;
   private readonly client: SNSClient;
+  private readonly scrubber: Scrubber | undefined;
 
   constructor(opts: SnsNotifierOptions) {
     const { region } = parseTopicArn(opts.topicArn);
     this.topicArn = opts.topicArn;
     this.client = opts.client ?? new SNSClient({ region });
+    this.scrubber = opts.scrubber;
   }
 
   describe(): string {
@@ -363,7 +367,7 @@ export class SnsNotifier implements Notifier {
       const code = err.Code ?? err.name ?? "Error";
       const status = err.$metadata?.httpStatusCode;
       throw new NotifyError(
-        `SNS Publish to ${this.topicArn} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(err.message ?? String(e))}`,
+        `SNS Publish to ${this.topicArn} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(err.message ?? String(e), { scrubber: this.scrubber })}`,
         this.topicArn,
         code,
         status,

@@ -1,39 +1,36 @@
 import { describe, expect, it } from "vitest";
 import { GO_ZERO_TIME_SECONDS, ipAddrHash, probeSeries, tlsVersionLabel } from "./metrics.js";
-import type { ProbeResult } from "./types.js";
-
-const result = (over: Partial<ProbeResult>): ProbeResult => ({
-  target: "api",
-  url: "https://api.example.com/",
-  success: true,
-  degraded: "ok",
-  status: 200,
-  cause: null,
-  durationMs: 120,
-  phases: {},
-  bodyBytes: 2,
-  redirects: 0,
-  startedAt: "2026-10-01T00:00:00.000Z",
-  ...over,
-});
+import { probeResult } from "./test-helpers.js";
 
 const value = (series: ReturnType<typeof probeSeries>, name: string) =>
   series.find((s) => s.labels.__name__ === name)?.samples[0]?.value;
 
 describe("probe series (blackbox_exporter names)", () => {
   it("writes probe_http_redirects and probe_failed_due_to_regex", () => {
-    const ok = probeSeries([result({ redirects: 3 })], () => ({}), 0);
+    const ok = probeSeries([probeResult({ redirects: 3 })], () => ({}), 0);
     expect(value(ok, "probe_http_redirects")).toBe(3);
     expect(value(ok, "probe_failed_due_to_regex")).toBe(0);
-    const regex = probeSeries([result({ success: false, cause: "body" })], () => ({}), 0);
+    const regex = probeSeries([probeResult({ success: false, cause: "body" })], () => ({}), 0);
     expect(value(regex, "probe_failed_due_to_regex")).toBe(1);
-    const status = probeSeries([result({ success: false, cause: "status", status: 500 })], () => ({}), 0);
+    const status = probeSeries(
+      [probeResult({ success: false, cause: "status", status: 500 })],
+      () => ({}),
+      0,
+    );
     expect(value(status, "probe_failed_due_to_regex")).toBe(0);
   });
 
   it("writes all five phases, 0 for a phase not reached (as blackbox_exporter does)", () => {
     const refused = probeSeries(
-      [result({ success: false, cause: "refused", status: null, phases: { connectMs: 1.5 }, bodyBytes: 0 })],
+      [
+        probeResult({
+          success: false,
+          cause: "refused",
+          status: null,
+          phases: { connectMs: 1.5 },
+          bodyBytes: 0,
+        }),
+      ],
       () => ({}),
       0,
     );
@@ -65,7 +62,7 @@ describe("probe series (blackbox_exporter names)", () => {
   it("writes the response facts and the target address", () => {
     const s = probeSeries(
       [
-        result({
+        probeResult({
           httpVersion: 1.1,
           contentLength: -1,
           bodyBytes: 7,
@@ -92,18 +89,18 @@ describe("probe series (blackbox_exporter names)", () => {
       protocol: "TLSv1.2",
     };
     const expiry = Date.parse(tls.earliestExpiry) / 1000;
-    const trusted = probeSeries([result({ tls: { ...tls, trusted: true } })], () => ({}), 0);
+    const trusted = probeSeries([probeResult({ tls: { ...tls, trusted: true } })], () => ({}), 0);
     expect(value(trusted, "probe_http_ssl")).toBe(1);
     expect(value(trusted, "probe_ssl_earliest_cert_expiry")).toBe(expiry);
     expect(value(trusted, "probe_ssl_last_chain_expiry_timestamp_seconds")).toBe(expiry);
     const version = trusted.find((x) => x.labels.__name__ === "probe_tls_version_info");
     expect(version?.labels.version).toBe("TLS 1.2");
     expect(version?.samples[0]?.value).toBe(1);
-    const skipped = probeSeries([result({ tls: { ...tls, trusted: false } })], () => ({}), 0);
+    const skipped = probeSeries([probeResult({ tls: { ...tls, trusted: false } })], () => ({}), 0);
     expect(value(skipped, "probe_ssl_last_chain_expiry_timestamp_seconds")).toBe(GO_ZERO_TIME_SECONDS);
     // a handshake without a response (certificate rejected): TLS facts, but the final response was not over TLS
     const rejected = probeSeries(
-      [result({ success: false, cause: "tls", status: null, tls: { ...tls, trusted: false } })],
+      [probeResult({ success: false, cause: "tls", status: null, tls: { ...tls, trusted: false } })],
       () => ({}),
       0,
     );

@@ -1,25 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { INCONCLUSIVE_SERIES, probeSeries } from "./metrics.js";
 import { describeOverload, judgeOverload, OVERLOAD_SHARE, summarizeOverload } from "./overload.js";
+import { probeResult } from "./test-helpers.js";
 import type { FailureCause, ProbeResult } from "./types.js";
 import { StallLog, watchEventLoop } from "./watch.js";
 
-const result = (over: Partial<ProbeResult> = {}): ProbeResult => ({
-  target: "api",
-  url: "https://api.example.com/",
-  success: true,
-  degraded: "ok",
-  status: 200,
-  cause: null,
-  durationMs: 120,
-  phases: {},
-  bodyBytes: 2,
-  redirects: 0,
-  startedAt: "2026-10-01T00:00:00.000Z",
-  ...over,
-});
 const failed = (cause: FailureCause, over: Partial<ProbeResult> = {}) =>
-  result({ success: false, cause, status: null, causeDetail: "still running", ...over });
+  probeResult({ success: false, cause, status: null, causeDetail: "still running", ...over });
 
 describe("judgeOverload", () => {
   const deadline = 1000;
@@ -59,7 +46,7 @@ describe("judgeOverload", () => {
   });
 
   it("leaves a success a success and records the stall it included", () => {
-    const r = judgeOverload(result({ durationMs: 900 }), deadline, 700);
+    const r = judgeOverload(probeResult({ durationMs: 900 }), deadline, 700);
     expect(r).toMatchObject({ success: true, cause: null, monitorStallMs: 700 });
     expect(r.inconclusive).toBeUndefined();
   });
@@ -69,7 +56,7 @@ describe("run summary of the overload", () => {
   it("counts inconclusive probes and says so in one sentence, or nothing when there were none", () => {
     const rs = [
       judgeOverload(failed("timeout:headers", { target: "a" }), 1000, 900),
-      judgeOverload(result({ target: "b" }), 1000, 40),
+      judgeOverload(probeResult({ target: "b" }), 1000, 40),
       judgeOverload(failed("timeout:connect", { target: "c" }), 1000, 1200),
       judgeOverload(failed("refused", { target: "d" }), 1000, 1200),
     ];
@@ -83,7 +70,7 @@ describe("run summary of the overload", () => {
 describe("series of an inconclusive probe", () => {
   it("writes no probe_success and no per-probe figure, only sla_probe_inconclusive 1", () => {
     const r = judgeOverload(failed("timeout:headers", { durationMs: 1002 }), 1000, 800);
-    const series = probeSeries([r, result({ target: "web" })], () => ({ team: "x" }), 5000);
+    const series = probeSeries([r, probeResult({ target: "web" })], () => ({ team: "x" }), 5000);
     const mine = series.filter((s) => s.labels.target === "api");
     expect(mine).toHaveLength(1);
     expect(mine[0]!.labels).toMatchObject({ __name__: INCONCLUSIVE_SERIES, target: "api", team: "x" });

@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
 import { Client, type Dispatcher } from "undici";
 import { compileRe2, type Re2 } from "../config/re2.js";
-import { quoteUntrusted, redactUrl } from "../config/redact.js";
+import { quoteUntrusted, redactUrl, Scrubber } from "../config/redact.js";
 import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
 import {
   type ConnectTrace,
@@ -118,6 +118,11 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
     let endAt: number | undefined;
     let bodyBytes = 0;
     let redirects = 0;
+    // A peer's text (a Location) quoted in the result: the secrets this probe sends are scrubbed from it
+    // before it is cut, so a secret the cut would fall into cannot leave as a prefix of itself.
+    const secrets = specSecrets(spec);
+    const own = new Scrubber(secrets);
+    const quote = (url: string) => quoteUntrusted(redactUrl(url), { scrubber: own });
     /** One trace per hop; a hop's late events (its socket closing after we moved on) are ignored. */
     const newTrace = (phase: Phase): ConnectTrace => {
       const t: ConnectTrace = {
@@ -196,7 +201,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         const min = spec.tls?.minDaysToExpiry;
         result.tlsExpiring = min !== undefined && tls.daysToEarliestExpiry < min;
       }
-      resolve(redactResult(result, specSecrets(spec)));
+      resolve(redactResult(result, secrets));
     }
 
     function onAbort(): void {
@@ -308,14 +313,11 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         try {
           next = new URL(location, url);
         } catch {
-          return settle(
-            "redirect",
-            `${code} redirect to an invalid Location ${quoteUntrusted(redactUrl(location))}`,
-          );
+          return settle("redirect", `${code} redirect to an invalid Location ${quote(location)}`);
         }
         // the Location is the peer's text: quoted and cut (and redacted) wherever it is quoted
-        const to = quoteUntrusted(redactUrl(next.href));
-        const from = quoteUntrusted(redactUrl(url.href));
+        const to = quote(next.href);
+        const from = quote(url.href);
         if (next.protocol !== "http:" && next.protocol !== "https:") {
           return settle("redirect", `${code} redirect to ${to}: unsupported protocol ${next.protocol}`);
         }
@@ -356,7 +358,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         if (code >= 300 && code < 400) {
           const location = res.headers.location;
           const hasLocation = typeof location === "string";
-          const to = hasLocation ? ` to ${quoteUntrusted(redactUrl(location))}` : "";
+          const to = hasLocation ? ` to ${quote(location)}` : "";
           const why = !follow
             ? "not followed (followRedirects is false)"
             : !hasLocation

@@ -303,15 +303,15 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           error = fail(attempt, {
             kind: errorType === "bad_data" ? "bad_data" : ok ? "invalid_response" : "http",
             status: res.status,
-            errorType: own.scrub(truncate(errorType, 100)),
+            errorType: truncate(own.scrub(errorType), 100),
             serverError: truncate(message, 500),
-            detail: quoteUntrusted(message),
+            detail: quoteUntrusted(message, { scrubber: own }),
           });
         } else if (ok) {
           error = fail(attempt, {
             kind: "invalid_response",
             status: res.status,
-            detail: `response is not JSON: ${quoteUntrusted(own.scrub(text))}`,
+            detail: `response is not JSON: ${quoteUntrusted(text, { scrubber: own })}`,
           });
         } else {
           const said = own.scrub(text.trim());
@@ -319,7 +319,7 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
             kind: "http",
             status: res.status,
             ...(said ? { serverError: truncate(said, 500) } : {}),
-            detail: said ? quoteUntrusted(said) : "(empty body)",
+            detail: said ? quoteUntrusted(said, { scrubber: own }) : "(empty body)",
           });
         }
       } catch (e) {

@@ -161,7 +161,7 @@ export function createRemoteWriter(options: RemoteWriterOptions): RemoteWriter {
         });
         if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
         const said = own.scrub(res.body.toString("utf8").trim());
-        const text = said ? quoteUntrusted(said) : "(empty body)";
+        const text = said ? quoteUntrusted(said, { scrubber: own }) : "(empty body)";
         result = {
           ok: false,
           status: res.status,

@@ -21,6 +21,7 @@ export {
   type IndexEntry,
   type IndexRebuild,
   indexRebuiltText,
+  markerResetText,
   ReportInputError,
   type RunReportInput,
   type RunReportResult,

@@ -2,12 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { Window } from "../slo/windows.js";
 import { notificationKey, reportId } from "./keys.js";
 
-const custom = (start: string, end: string): Window => ({
+const custom = (start: string, end: string, timeZone = "Europe/Berlin"): Window => ({
   kind: "custom",
   period: null,
   start: new Date(start),
   end: new Date(end),
-  timeZone: "Europe/Berlin",
+  timeZone,
 });
 
 describe("report keys", () => {
@@ -27,5 +27,28 @@ describe("report keys", () => {
     expect(ids.size).toBe(3);
     const markers = new Set([a, b, c].map((w) => notificationKey(w, undefined, "summary")));
     expect(markers.size).toBe(3);
+  });
+
+  it("the repeated hour when DST ends: the two instants of one local time get distinct keys", () => {
+    // 2026-11-01 01:30 happens twice in New York: at 05:30Z (EDT, -04:00) and at 06:30Z (EST, -05:00)
+    const first = custom("2026-11-01T05:30:00Z", "2026-11-01T07:00:00Z", "America/New_York");
+    const second = custom("2026-11-01T06:30:00Z", "2026-11-01T07:00:00Z", "America/New_York");
+    expect(reportId(first)).toBe("custom/2026-11-01T0130-0400_2026-11-01T0200");
+    expect(reportId(second)).toBe("custom/2026-11-01T0130-0500_2026-11-01T0200");
+    expect(notificationKey(first, undefined, "summary")).not.toBe(
+      notificationKey(second, undefined, "summary"),
+    );
+    // the same in Berlin (02:30 twice on 2026-10-25), with seconds kept
+    const berlin = ["2026-10-25T00:30:05Z", "2026-10-25T01:30:05Z"].map((s) =>
+      reportId(custom(s, "2026-10-26T00:00:00Z")),
+    );
+    expect(berlin).toEqual([
+      "custom/2026-10-25T023005+0200_2026-10-26T0100",
+      "custom/2026-10-25T023005+0100_2026-10-26T0100",
+    ]);
+    // the hour skipped when DST starts is no local time at all: its neighbours keep the short form
+    expect(reportId(custom("2026-03-29T01:00:00Z", "2026-03-29T02:00:00Z"))).toBe(
+      "custom/2026-03-29T0300_2026-03-29T0400",
+    );
   });
 });

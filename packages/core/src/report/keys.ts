@@ -8,8 +8,10 @@ export type ReportFormat = (typeof REPORT_FORMATS)[number];
 export const INDEX_KEY = "reports/index.json";
 
 /**
- * A window bound in the key: minutes as `T1200`; a bound with seconds or milliseconds keeps them
- * (`T120005`, `T120000.123`), so two distinct custom windows never share a key or a publish-once marker.
+ * A window bound in the key: local time, minutes as `T1200`; a bound with seconds or milliseconds keeps them
+ * (`T120005`, `T120000.123`), and a local time that occurs twice (the repeated hour when DST ends:
+ * 01:30 on 2026-11-01 in America/New_York is 05:30Z and 06:30Z) carries its UTC offset (`T0130-0400`,
+ * `T0130-0500`), so two distinct custom windows never share a key or a publish-once marker.
  */
 const compact = (d: Date, zone: string) => {
   const t = DateTime.fromJSDate(d, { zone });
@@ -18,7 +20,8 @@ const compact = (d: Date, zone: string) => {
     : t.second
       ? "yyyy-MM-dd'T'HHmmss"
       : "yyyy-MM-dd'T'HHmm";
-  return t.toFormat(format);
+  const ambiguous = t.getPossibleOffsets().length > 1;
+  return t.toFormat(ambiguous ? `${format}ZZZ` : format);
 };
 
 /** `monthly/2026-10`, `weekly/2026-W43`, `custom/2026-10-05T0000_2026-10-12T0000` (+ subset suffix). */

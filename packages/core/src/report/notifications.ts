@@ -18,8 +18,13 @@ import {
   wrap,
 } from "./render/index.js";
 
-/** A breach's name in `published` / `alreadySent` and its publish-once marker: `breach-<slo>-<kind>`. */
-export const breachItem = (b: Pick<Breach, "slo" | "kind">) => `breach-${b.slo}-${b.kind}`;
+/**
+ * A breach's name in `published` / `alreadySent` and its publish-once marker:
+ * `breach-<slo>-<kind>-<severity>`. The severity is part of it so that a warning sent earlier in the period
+ * (a fast burn at 6x) does not hold back the critical one (the same SLO burning at 14.4x later).
+ */
+export const breachItem = (b: Pick<Breach, "slo" | "kind" | "severity">) =>
+  `breach-${b.slo}-${b.kind}-${b.severity}`;
 
 /** Marker name of the self-alert for the SLOs whose queries Prometheus rejected (once per set of SLOs). */
 export function rejectedAlertName(slos: readonly string[]): string {

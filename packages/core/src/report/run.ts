@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { knownList, type NotifyConfig, type Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
-import { publishOnce, publishOnceEach } from "../notify/index.js";
+import { publishOnce, publishOnceEach, wasSent } from "../notify/index.js";
 import { assertReportableWindow, type Window } from "../slo/windows.js";
 import { contentTypeFor, type DamagedObject, type ObjectStore, StateStore } from "../store/index.js";
 import { buildReport, type QueryApi } from "./engine.js";
@@ -19,7 +19,7 @@ import {
   reportId,
   reportKeys,
 } from "./keys.js";
-import type { ReportDocument } from "./model.js";
+import type { Breach, ReportDocument } from "./model.js";
 import {
   breachDigest,
   breachItem,
@@ -60,6 +60,11 @@ export interface RunReportResult {
   configError?: string;
   /** set when this run found the index damaged and rebuilt it from the stored reports */
   indexRebuilt?: IndexRebuild;
+  /**
+   * publish-once markers this run found damaged: each was copied aside and read as absent, so its message went
+   * out (perhaps a second time; the message says so)
+   */
+  markersReset?: DamagedObject[];
 }
 
 export interface IndexRebuild extends DamagedObject {
@@ -230,11 +235,15 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   const transient = report.errors.filter((e) => !e.rejected);
   const rejected = report.errors.filter((e) => e.rejected);
   const errors: string[] = [];
+  const markersReset = (resets: DamagedObject[] | undefined) => {
+    if (resets?.length) result.markersReset = [...(result.markersReset ?? []), ...resets];
+  };
   const once = async (name: string, msg: Notification) => {
     const key = notificationKey(input.window, input.sloFilter, name);
     try {
       const r = await publishOnce(input.store, input.notifier, key, msg, now);
       (r.published ? result.published : result.alreadySent).push(name);
+      markersReset(r.markersReset);
       if (r.markerError) {
         // published, but not recorded: a run after the claim's lease could publish it again
         errors.push(`${name}: published, but the record ${key} could not be written: ${r.markerError}`);
@@ -253,9 +262,21 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     const note = result.indexRebuilt ? `\nNote: ${indexRebuiltText(result.indexRebuilt)}\n` : "";
     await once("summary", summaryNotification(report, links.html, note));
   }
-  if (report.breaches.length > 0) {
+  // A warning whose critical form (same SLO and kind) was sent in this period says nothing new: held back.
+  const pending: Breach[] = [];
+  for (const b of report.breaches) {
+    const critical = notificationKey(
+      input.window,
+      input.sloFilter,
+      breachItem({ ...b, severity: "critical" }),
+    );
+    if (b.severity === "warning" && (await wasSent(input.store, critical).catch(() => false))) {
+      result.alreadySent.push(breachItem(b));
+    } else pending.push(b);
+  }
+  if (pending.length > 0) {
     // One message for the breaches no earlier run published (each keeps its own publish-once marker).
-    const byName = new Map(report.breaches.map((b) => [breachItem(b), b]));
+    const byName = new Map(pending.map((b) => [breachItem(b), b]));
     const keys = new Map(
       [...byName.keys()].map((n) => [n, notificationKey(input.window, input.sloFilter, n)] as const),
     );
@@ -274,6 +295,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
       );
       result.published.push(...r.published);
       result.alreadySent.push(...r.alreadySent);
+      markersReset(r.markersReset);
       for (const m of r.markerErrors ?? []) errors.push(`breach digest: published, but the record ${m}`);
     } catch (e) {
       errors.push(
@@ -305,6 +327,14 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
       `not retried): ${rejected[0]!.error}; reported once as a self-alert, the rest of the report was published`;
   }
   return result;
+}
+
+/** One line for logs: a damaged publish-once marker, set aside and replaced. */
+export function markerResetText(d: DamagedObject): string {
+  return (
+    `the publish record ${d.key} was unreadable (${d.reason}) and was replaced; its message went out ` +
+    `(perhaps a second time); the damaged copy is ${d.copiedTo}`
+  );
 }
 
 /** One line for logs and the summary message. */

@@ -7,7 +7,7 @@ import {
   type PutObjectCommandInput,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { quoteUntrusted } from "../config/redact.js";
+import { quoteUntrusted, type Scrubber } from "../config/redact.js";
 import { contentTypeFor } from "./content-type.js";
 import {
   type ObjectStore,
@@ -28,6 +28,8 @@ export interface S3ObjectStoreOptions {
   client?: S3Client;
   /** ListObjectsV2 page size (MaxKeys, 1..1000); default 1000 */
   pageSize?: number;
+  /** scrubs S3's error text before it is cut and quoted (the runtime passes THE scrubber) */
+  scrubber?: Scrubber;
 }
 
 interface SdkError {
@@ -51,6 +53,7 @@ export class S3ObjectStore implements ObjectStore {
   readonly prefix: string;
   private readonly client: S3Client;
   private readonly pageSize: number;
+  private readonly scrubber: Scrubber | undefined;
 
   constructor(opts: S3ObjectStoreOptions) {
     if (!opts.bucket) throw new ObjectStoreError("S3ObjectStore: bucket is required", "InvalidConfig");
@@ -60,6 +63,7 @@ export class S3ObjectStore implements ObjectStore {
     this.prefix = p ? `${p}/` : "";
     this.client = opts.client ?? new S3Client({});
     this.pageSize = Math.max(1, Math.min(1000, Math.floor(opts.pageSize ?? 1000)));
+    this.scrubber = opts.scrubber;
   }
 
   describe(): string {
@@ -77,7 +81,7 @@ export class S3ObjectStore implements ObjectStore {
   private fail(op: string, fullKey: string, e: unknown): ObjectStoreError {
     const { code, status, message } = errInfo(e);
     return new ObjectStoreError(
-      `S3 ${op} ${this.where(fullKey)} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(message)}`,
+      `S3 ${op} ${this.where(fullKey)} failed: ${code}${status ? ` (HTTP ${status})` : ""}: ${quoteUntrusted(message, { scrubber: this.scrubber })}`,
       code,
       status,
       { cause: e },
@@ -127,7 +131,26 @@ export class S3ObjectStore implements ObjectStore {
     } catch (e) {
       const { code, status } = errInfo(e);
       if (code === "NoSuchKey" || (status === 404 && code !== "NoSuchBucket")) return null;
+      if (code === "AccessDenied" && !(await this.exists(Key))) return null;
       throw this.fail("GetObject", Key, e);
+    }
+  }
+
+  /**
+   * Whether `Key` exists, by listing that exact key as a prefix (one key at most). S3 answers a GET of a
+   * missing key with 403 AccessDenied instead of 404 when the caller may not `s3:ListBucket` without a
+   * prefix, which the deployed policy never allows (infra/aws/grants.ts: ListBucket only with the function's
+   * own prefixes); this listing is inside them. Absent: the 403 meant "no such key". Present, or the listing
+   * itself refused: the 403 is a real access error.
+   */
+  private async exists(Key: string): Promise<boolean> {
+    try {
+      const res = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: Key, MaxKeys: 1 }),
+      );
+      return (res.Contents ?? []).some((o) => o.Key === Key);
+    } catch {
+      return true;
     }
   }
 

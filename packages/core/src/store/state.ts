@@ -120,6 +120,33 @@ export class StateStore<T> {
     return obj?.value === undefined ? null : { value: obj.value, etag: obj.etag };
   }
 
+  /**
+   * Like `get`, but an object that exists and cannot be parsed does not throw: its bytes are copied, unchanged,
+   * to `asideKey()` (create-only; the same bytes already there are reused, so re-reading the same damaged
+   * version does not copy it twice) and it is returned as `damaged`, with the etag a replacing write must
+   * match (If-Match). The caller treats it as absent.
+   */
+  async getOrSetAside(
+    key: string,
+    asideKey: () => string,
+  ): Promise<
+    { value: T; etag: string; damaged?: undefined } | { damaged: DamagedObject; etag: string } | null
+  > {
+    const raw = await this.read(key);
+    if (!raw) return null;
+    if (raw.damaged === undefined) return { value: raw.value, etag: raw.etag };
+    return { damaged: await this.setAside(key, raw, asideKey), etag: raw.etag };
+  }
+
+  private async setAside(
+    key: string,
+    raw: { body: Uint8Array; reason: string },
+    asideKey: () => string,
+  ): Promise<DamagedObject> {
+    const copiedTo = await copyAside(this.store, asideKey(), raw.body);
+    return { key, reason: raw.reason, copiedTo, bytes: raw.body.byteLength };
+  }
+
   /** The raw object and its parsed value, or the BadState error that parsing raised. */
   private async read(
     key: string,
@@ -167,8 +194,7 @@ export class StateStore<T> {
         if (!opts.heal) throw raw.damaged;
         damaged = copied.get(raw.etag);
         if (!damaged) {
-          const copiedTo = await copyAside(this.store, opts.heal.asideKey(), raw.body);
-          damaged = { key, reason: raw.reason, copiedTo, bytes: raw.body.byteLength };
+          damaged = await this.setAside(key, raw, opts.heal.asideKey);
           copied.set(raw.etag, damaged);
         }
       }
