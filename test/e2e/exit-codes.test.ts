@@ -1,6 +1,7 @@
 /**
  * `sla` exit codes that the other e2e tests do not reach, as users run the bin `npm ci` links:
- * 1 from `report --fail-on-breach` (an SLO missed), and 4 from `probe --fail-on-down` when no target is DOWN
+ * 1 from `report --fail-on-breach` (an SLO missed), 5 when the run itself fails (its state cannot be
+ * written), and 4 from `probe --fail-on-down` when no target is DOWN
  * but a probe was inconclusive (the monitor itself stalled). The stall is real: the test stops the `sla`
  * process (SIGSTOP, as a starved or descheduled process looks from inside) while its probe waits for a peer
  * that never answers, and lets it go on (SIGCONT) before the probe's deadline. Codes 0, 2 and 3 are covered in
@@ -143,5 +144,20 @@ describe("sla exit codes", () => {
     } finally {
       await peer.close();
     }
+  });
+
+  it("5 when the run itself fails (the state cannot be written), with the store's message", async () => {
+    const refused = await refusedPort();
+    const cfg = join(dir, "probe-5.yaml");
+    await writeFile(
+      cfg,
+      `targets:\n  - { name: closed, url: "http://127.0.0.1:${refused}/", timeoutMs: 2000 }\n`,
+    );
+    // the output "folder" is a file: the breach state cannot be stored
+    const notADir = join(dir, "not-a-folder");
+    await writeFile(notADir, "a file\n");
+    const r = await sla(["probe", "-c", cfg, "--no-write", "-o", notADir]);
+    expect(r.code, r.stderr).toBe(5);
+    expect(r.stderr).toMatch(/ENOTDIR|not a directory/i);
   });
 });

@@ -114,8 +114,10 @@ export async function main(argv: string[]): Promise<number> {
       console.error(e.message);
       return e.code;
     }
+    // not the user's input and not Prometheus: the store, the outbox, a bug; its own code, so a script can
+    // tell "fix the config" (2) and "Prometheus is down" (3) from "the run itself failed"
     console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    return EXIT.usage;
+    return EXIT.failed;
   }
 }
 
