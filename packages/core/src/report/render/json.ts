@@ -64,7 +64,8 @@ function incident(i: IncidentReport): Record<string, unknown> {
 
 function slo(s: SloReport): Record<string, unknown> {
   const vsObjective = ratio([s.objective]);
-  const day = (d: DailyPoint) => ordered(d, { date: same, attainment: vsObjective, bad: minutes });
+  const day = (d: DailyPoint) =>
+    ordered(d, { date: same, attainment: vsObjective, bad: minutes, missing: minutes });
   return ordered(s, {
     name: same,
     service: same,
