@@ -55,7 +55,8 @@ export function firstFailure(
 /** Warnings mean Prometheus answered with possibly partial data: never "met" on that. */
 export function applyWarnings(ev: Evaluation, warnings: readonly string[]): Evaluation {
   if (warnings.length === 0 || ev.status !== "met") return ev;
-  return { ...ev, status: "unknown", why: [...ev.why, { code: "server-warnings", warnings: [...warnings] }] };
+  const distinct = [...new Set(warnings)];
+  return { ...ev, status: "unknown", why: [...ev.why, { code: "server-warnings", warnings: distinct }] };
 }
 
 export const minutesOf = (intervals: readonly { start: Date; end: Date }[]) =>
