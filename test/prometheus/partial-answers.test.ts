@@ -6,10 +6,10 @@
  * configuration error.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
+import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import { buildReport } from "../../packages/core/src/report/engine.js";
 import { customWindow } from "../../packages/core/src/slo/index.js";
-import { json, type LocalServer, startServer } from "./local-servers.js";
+import { failure, json, type LocalServer, startServer } from "./local-servers.js";
 
 let server: LocalServer | undefined;
 afterEach(async () => {
@@ -29,16 +29,6 @@ const completeVector = (value: string) => ({
   data: { resultType: "vector", result: [{ metric: {}, value: [1727740799.999, value] }] },
 });
 const fast = { backoffMs: [5, 10] };
-
-async function failure(p: Promise<unknown>): Promise<PrometheusError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(PrometheusError);
-    return e as PrometheusError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("isPartial answers", () => {
   it("are retried, then fail with kind partial after retries + 1 attempts", async () => {

@@ -1,5 +1,5 @@
 /** Pieces shared by the per-SLI evaluation files (pure). */
-import type { SliEvaluation } from "../slo/sli.js";
+import { NO_FIGURES, type SliEvaluation } from "../slo/sli.js";
 import type { DayWindow } from "../slo/windows.js";
 import type { QueryResult, QueryResults } from "./fetch.js";
 import type { DailyPoint, SloReason, SloReport } from "./model.js";
@@ -62,21 +62,7 @@ export function applyWarnings(ev: Evaluation, warnings: readonly string[]): Eval
 export const minutesOf = (intervals: readonly { start: Date; end: Date }[]) =>
   intervals.reduce((a, m) => a + (m.end.getTime() - m.start.getTime()) / 60_000, 0);
 
-export function unknownEvaluation(why: SloReason[]): Evaluation {
-  return {
-    attainment: null,
-    status: "unknown",
-    why,
-    eligible: 0,
-    good: 0,
-    bad: 0,
-    missing: 0,
-    coverage: 0,
-    bounds: null,
-    errorBudget: null,
-    burnRate: null,
-  };
-}
+export const unknownEvaluation = (why: SloReason[]): Evaluation => ({ ...NO_FIGURES, why });
 
 /** Every day unknown (an SLO without figures). */
 export const unknownDays = (days: readonly DayWindow[]): DailyPoint[] =>

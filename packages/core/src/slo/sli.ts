@@ -152,21 +152,23 @@ function objectiveProblem(objective: unknown): string | null {
   }
 }
 
+/** The figures of an evaluation that can say nothing (status unknown); add the reasons. */
+export const NO_FIGURES: Omit<SliEvaluation, "why"> = {
+  attainment: null,
+  status: "unknown",
+  eligible: 0,
+  good: 0,
+  bad: 0,
+  missing: 0,
+  coverage: 0,
+  bounds: null,
+  errorBudget: null,
+  burnRate: null,
+};
+
 function unknownResult(reason: SliReason | string, partial: Partial<SliEvaluation> = {}): SliEvaluation {
-  return {
-    attainment: null,
-    status: "unknown",
-    why: [typeof reason === "string" ? { code: "invalid-input", detail: reason } : reason],
-    eligible: 0,
-    good: 0,
-    bad: 0,
-    missing: 0,
-    coverage: 0,
-    bounds: null,
-    errorBudget: null,
-    burnRate: null,
-    ...partial,
-  };
+  const why: SliReason[] = [typeof reason === "string" ? { code: "invalid-input", detail: reason } : reason];
+  return { ...NO_FIGURES, why, ...partial };
 }
 
 /** Apply the minCoverage gate: a result below the minimum is at most "unknown" (never "met"). */
