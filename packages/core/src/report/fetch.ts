@@ -92,6 +92,11 @@ export function seriesIn(r: QueryResult | undefined): number {
   return r.kind === "instant" ? r.samples.length : r.series.length;
 }
 
+const prerequisites = (q: PlannedQuery): QueryId[] => [
+  ...(q.after ?? []),
+  ...(q.onlyIf ? [q.onlyIf.in] : []),
+];
+
 export async function fetchPlan(
   queries: readonly PlannedQuery[],
   api: QueryApi,
@@ -99,61 +104,70 @@ export async function fetchPlan(
 ): Promise<Map<QueryId, QueryResult>> {
   const groupLimit = Math.max(1, opts.concurrency ?? DEFAULT_FETCH_CONCURRENCY);
   const limit = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT);
+  const order = new Map(queries.map((q, i) => [q.id, i] as const));
+  /** per query: prerequisites without a result yet; per query id: the queries waiting for it */
+  const blockers = new Map<QueryId, number>();
+  const dependents = new Map<QueryId, PlannedQuery[]>();
   /** per group: queries without a result yet; a group is open from its first start until then */
   const unsettled = new Map<string, number>();
-  for (const q of queries) unsettled.set(q.group, (unsettled.get(q.group) ?? 0) + 1);
-  const open = new Set<string>();
-  const order = new Map(queries.map((q, i) => [q.id, i] as const));
   for (const q of queries) {
-    for (const dep of [...(q.after ?? []), ...(q.onlyIf ? [q.onlyIf.in] : [])]) {
+    const deps = new Set(prerequisites(q));
+    for (const dep of deps) {
       const i = order.get(dep);
       if (i === undefined || i >= order.get(q.id)!) {
         throw new Error(`plan: query ${q.id} waits for ${dep}, which is not planned before it`);
       }
+      dependents.set(dep, [...(dependents.get(dep) ?? []), q]);
     }
+    blockers.set(q.id, deps.size);
+    unsettled.set(q.group, (unsettled.get(q.group) ?? 0) + 1);
   }
   const results = new Map<QueryId, QueryResult>();
-  const waiting = new Set(queries);
+  const open = new Set<string>();
+  /** ready to run, in plan order */
   const ready: PlannedQuery[] = [];
-  let inFlight = 0;
-
-  /** Moves queries whose prerequisites are settled to `ready` (or straight to skipped). */
+  const enqueue = (q: PlannedQuery) => {
+    const i = order.get(q.id)!;
+    let lo = 0;
+    let hi = ready.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order.get(ready[mid]!.id)! < i) lo = mid + 1;
+      else hi = mid;
+    }
+    ready.splice(lo, 0, q);
+  };
+  /** Records a result and releases the queries that waited for it (run, or skipped). */
   const settle = (q: PlannedQuery, r: QueryResult) => {
     results.set(q.id, r);
     const left = unsettled.get(q.group)! - 1;
     unsettled.set(q.group, left);
     if (left === 0) open.delete(q.group);
-  };
-  const release = () => {
-    let changed = true;
-    while (changed) {
-      changed = false;
-      for (const q of waiting) {
-        const deps = [...(q.after ?? []), ...(q.onlyIf ? [q.onlyIf.in] : [])];
-        if (!deps.every((d) => results.has(d))) continue;
-        waiting.delete(q);
-        changed = true;
-        const blocked = deps.some((d) => results.get(d)!.status !== "ok");
-        const condition = !q.onlyIf || seriesIn(results.get(q.onlyIf.in)) > q.onlyIf.seriesMoreThan;
-        if (blocked || !condition) settle(q, { status: "skipped" });
-        else ready.push(q);
-      }
+    for (const d of dependents.get(q.id) ?? []) {
+      const n = blockers.get(d.id)! - 1;
+      blockers.set(d.id, n);
+      if (n > 0) continue;
+      const blocked = prerequisites(d).some((id) => results.get(id)!.status !== "ok");
+      const condition = !d.onlyIf || seriesIn(results.get(d.onlyIf.in)) > d.onlyIf.seriesMoreThan;
+      if (blocked || !condition) settle(d, { status: "skipped" });
+      else enqueue(d);
     }
-    ready.sort((a, b) => order.get(a.id)! - order.get(b.id)!);
   };
+  for (const q of queries) if (blockers.get(q.id) === 0) ready.push(q);
+  let inFlight = 0;
 
   await new Promise<void>((resolve) => {
     const pump = () => {
-      release();
       while (inFlight < limit) {
+        // the earliest ready query of an open group, or of a new group while fewer than the limit are open
         const i = ready.findIndex((q) => open.has(q.group) || open.size < groupLimit);
         if (i < 0) break;
         const q = ready.splice(i, 1)[0]!;
         open.add(q.group);
         inFlight++;
         void runOne(api, q).then((r) => {
-          settle(q, r);
           inFlight--;
+          settle(q, r);
           pump();
         });
       }
