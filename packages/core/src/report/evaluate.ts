@@ -27,7 +27,7 @@ import type {
   SloReason,
   SloStatus,
 } from "./model.js";
-import type { FigurePlan, ReportPlan, ReportSlo, SloPlan } from "./plan.js";
+import type { FigurePlan, QueryId, ReportPlan, ReportSlo, SloPlan } from "./plan.js";
 
 export interface EvaluateOptions {
   /** shown in the report; must not carry credentials */
@@ -152,8 +152,13 @@ function finish(p: SloPlan, plan: ReportPlan, x: SloFigures, queries: string[]):
   };
 }
 
-function evaluateSlo(p: SloPlan, plan: ReportPlan, results: QueryResults, errors: ReportError[]) {
-  const promql = new Map(plan.queries.map((q) => [q.id, q.promql]));
+function evaluateSlo(
+  p: SloPlan,
+  plan: ReportPlan,
+  results: QueryResults,
+  errors: ReportError[],
+  promql: ReadonlyMap<QueryId, string>,
+) {
   // the current window's queries that were sent (the report lists them)
   const queries = p.queries.filter((id) => results.has(id) && results.get(id)!.status !== "skipped");
   const sent = queries.map((id) => promql.get(id)!);
@@ -269,7 +274,8 @@ export function evaluateReport(
 ): EvaluatedReport {
   const w = plan.window;
   const errors: ReportError[] = [];
-  const slos = plan.slos.map((p) => evaluateSlo(p, plan, results, errors));
+  const promql = new Map(plan.queries.map((q) => [q.id, q.promql]));
+  const slos = plan.slos.map((p) => evaluateSlo(p, plan, results, errors, promql));
   const quantiles = plan.figures.flatMap((f) => evaluateFigures(f, results, errors));
   const count = (st: SloStatus) => slos.filter((s) => s.status === st).length;
   return {
