@@ -4,25 +4,15 @@
  */
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { createPrometheusClient, PrometheusError } from "../../packages/core/src/prometheus/index.js";
+import { createPrometheusClient } from "../../packages/core/src/prometheus/index.js";
 import { LOADED_MACHINE_MARGIN_MS } from "../helpers/timing.js";
-import { closedPort, json, type LocalServer, startServer, vectorBody } from "./local-servers.js";
+import { closedPort, failure, json, type LocalServer, startServer, vectorBody } from "./local-servers.js";
 
 let server: LocalServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
-
-async function failure(p: Promise<unknown>): Promise<PrometheusError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(PrometheusError);
-    return e as PrometheusError;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const fast = { backoffMs: [5, 10] };
 

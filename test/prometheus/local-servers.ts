@@ -5,6 +5,8 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expect } from "vitest";
+import { PrometheusError } from "../../packages/core/src/prometheus/index.js";
 
 export interface Received {
   method: string;
@@ -73,3 +75,14 @@ export const vectorBody = (value = "1") => ({
   status: "success",
   data: { resultType: "vector", result: [{ metric: { job: "x" }, value: [1727740799.999, value] }] },
 });
+
+/** The PrometheusError a call fails with (the test fails if it succeeds or throws anything else). */
+export async function failure(p: Promise<unknown>): Promise<PrometheusError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(PrometheusError);
+    return e as PrometheusError;
+  }
+  throw new Error("expected the call to fail");
+}

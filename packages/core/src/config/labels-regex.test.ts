@@ -61,3 +61,38 @@ describe("labelsRegex is RE2", () => {
     }
   });
 });
+
+describe("labelsRegex on latency and quantile SLIs", () => {
+  const slo = (sli: Record<string, unknown>) => ({
+    targets: [],
+    slos: [{ name: "checkout-latency", service: "checkout", objective: 95, sli }],
+  });
+  const latency = (extra: Record<string, unknown>) =>
+    slo({ type: "latency", metric: "http_request_duration_seconds", thresholdSeconds: 0.5, ...extra });
+
+  it("accepts labelsRegex on a latency SLI (documented in the README) and keeps it", () => {
+    const c = validateConfig(latency({ labels: { service: "checkout" }, labelsRegex: { route: "/api/.*" } }));
+    expect(c.slos[0]!.sli).toMatchObject({ labelsRegex: { route: "/api/.*" } });
+  });
+
+  it("accepts labelsRegex on a quantile SLI", () => {
+    const c = validateConfig(
+      slo({ type: "quantile", metric: "http_request_duration_seconds", labelsRegex: { route: "/api/.*" } }),
+    );
+    expect(c.slos[0]!.sli).toMatchObject({ labelsRegex: { route: "/api/.*" } });
+  });
+
+  it("checks a latency SLI's labelsRegex as RE2, naming the path", () => {
+    const err = problems(latency({ labelsRegex: { route: "(?<=x)/api" } }));
+    expect(err.issues.map((i) => i.path)).toEqual(["slos[0].sli.labelsRegex.route"]);
+  });
+
+  it("refuses an le matcher: the threshold sets the bucket label", () => {
+    const err = problems(latency({ labelsRegex: { le: "0.5" }, labels: { le: "1" } }));
+    expect(err.issues.map((i) => i.path).sort()).toEqual([
+      "slos[0].sli.labels.le",
+      "slos[0].sli.labelsRegex.le",
+    ]);
+    expect(err.message).toContain("le is the histogram's bucket label");
+  });
+});

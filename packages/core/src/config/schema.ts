@@ -361,21 +361,42 @@ export const RatioSliSchema = z.strictObject({
   total: MetricSelectorSchema,
 });
 
-export const LatencySliSchema = z.strictObject({
-  type: z.literal("latency"),
-  /** Histogram base name; queries append `_bucket` / `_count`. */
-  metric: MetricNameSchema.superRefine((v, ctx) => {
-    if (/_bucket$/.test(v)) {
+/** `le` is the histogram's bucket label: the latency threshold (or histogram_quantile) sets it. */
+function noLeMatcher(
+  v: { labels?: Record<string, string>; labelsRegex?: Record<string, string> },
+  ctx: z.RefinementCtx,
+) {
+  for (const key of ["labels", "labelsRegex"] as const) {
+    if (v[key] && Object.hasOwn(v[key], "le")) {
       ctx.addIssue({
         code: "custom",
-        message: "give the histogram's base name without the _bucket suffix (queries append it)",
+        path: [key, "le"],
+        message: "le is the histogram's bucket label and is set by the query (thresholdSeconds); remove it",
+        params: { hideValue: true },
       });
     }
-  }),
-  labels: MatcherLabelsSchema.optional(),
-  /** The `le` bucket boundary, in seconds; it must be one of the histogram's buckets. */
-  thresholdSeconds: z.number().positive(),
-});
+  }
+}
+
+export const LatencySliSchema = z
+  .strictObject({
+    type: z.literal("latency"),
+    /** Histogram base name; queries append `_bucket` / `_count`. */
+    metric: MetricNameSchema.superRefine((v, ctx) => {
+      if (/_bucket$/.test(v)) {
+        ctx.addIssue({
+          code: "custom",
+          message: "give the histogram's base name without the _bucket suffix (queries append it)",
+        });
+      }
+    }),
+    labels: MatcherLabelsSchema.optional(),
+    /** Regex label matchers (`name=~"value"`, RE2), on both the bucket and the count series. */
+    labelsRegex: RegexMatcherLabelsSchema.optional(),
+    /** The `le` bucket boundary, in seconds; it must be one of the histogram's buckets. */
+    thresholdSeconds: z.number().positive(),
+  })
+  .superRefine(noLeMatcher);
 
 const QuantileSchema = z.number().gt(0).lt(1);
 
@@ -384,11 +405,14 @@ export const QuantileSliSchema = z
     type: z.literal("quantile"),
     metric: MetricNameSchema,
     labels: MatcherLabelsSchema.optional(),
+    /** Regex label matchers (`name=~"value"`, RE2) on the bucket series. */
+    labelsRegex: RegexMatcherLabelsSchema.optional(),
     quantiles: z.array(QuantileSchema).min(1).default([0.95, 0.99]),
     /** Target per quantile in seconds, keyed by the quantile: { "0.95": 0.5 }. */
     targetSeconds: z.record(z.string(), z.number().positive()).optional(),
   })
   .superRefine((v, ctx) => {
+    noLeMatcher(v, ctx);
     const seen = new Set<number>();
     v.quantiles.forEach((qv, i) => {
       if (seen.has(qv))

@@ -5,6 +5,9 @@
  * - Every attempt has a TOTAL deadline (`timeoutMs`), headers and body included.
  * - Bounded retries with backoff on 5xx, 429, network errors and timeouts; never on other 4xx
  *   (400 `bad_data` is final: the same query fails the same way again).
+ * - A partial answer (`"isPartial": true`, as VictoriaMetrics cluster and other multi-node engines send when a
+ *   storage node did not answer) is not data: it is retried like a 5xx and, if it stays partial, fails with
+ *   kind `partial` (unless `acceptPartial`).
  * - Queries are POSTed form-encoded, so long PromQL fits.
  * - Range queries are split into chunks of at most `maxPointsPerChunk` points per series (Prometheus refuses
  *   more than 11 000) and merged back by label set.
@@ -88,6 +91,11 @@ export interface PrometheusClientOptions {
   maxPointsPerChunk?: number;
   /** ask for query stats (`stats=all`) to learn the server's evaluation time; default true */
   queryStats?: boolean;
+  /**
+   * take answers marked `"isPartial": true` as they are (default false: a partial answer is retried and then
+   * fails with kind `partial`, so an incomplete answer never passes for complete data)
+   */
+  acceptPartial?: boolean;
 }
 
 export interface PrometheusClient {
@@ -100,7 +108,14 @@ export interface PrometheusClient {
   resetStats(): void;
 }
 
-export type PrometheusErrorKind = "http" | "timeout" | "network" | "bad_data" | "invalid_response";
+export type PrometheusErrorKind =
+  | "http"
+  | "timeout"
+  | "network"
+  | "bad_data"
+  | "invalid_response"
+  /** the server answered, but marked the answer `isPartial` (some of its storage did not answer) */
+  | "partial";
 
 export class PrometheusError extends Error {
   readonly kind: PrometheusErrorKind;
@@ -144,9 +159,9 @@ export class PrometheusError extends Error {
     if (init.query !== undefined) this.query = init.query;
   }
 
-  /** Whether the same request may succeed when tried again (5xx, 429, timeouts, network errors). */
+  /** Whether the same request may succeed when tried again (5xx, 429, timeouts, network errors, partial answers). */
   get retryable(): boolean {
-    if (this.kind === "timeout" || this.kind === "network") return true;
+    if (this.kind === "timeout" || this.kind === "network" || this.kind === "partial") return true;
     return this.kind === "http" && this.status !== undefined && (this.status >= 500 || this.status === 429);
   }
 }
@@ -202,6 +217,13 @@ export function parseSampleValue(s: string): number {
 }
 
 const toMs = (seconds: number) => Math.round(seconds * 1000);
+
+/** `"isPartial": true` at the top of the answer (VictoriaMetrics) or in its data. */
+function isPartialAnswer(json: unknown): boolean {
+  if (typeof json !== "object" || json === null) return false;
+  const j = json as { isPartial?: unknown; data?: { isPartial?: unknown } };
+  return j.isPartial === true || (typeof j.data === "object" && j.data?.isPartial === true);
+}
 
 function labelKey(metric: Labels): string {
   return JSON.stringify(
@@ -296,8 +318,17 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
         }
         const ok = res.status >= 200 && res.status < 300;
         const apiError = jsonOk ? errorBody.safeParse(json) : undefined;
-        if (ok && jsonOk && !apiError?.success) return json;
-        if (apiError?.success) {
+        const partial = jsonOk && !options.acceptPartial && isPartialAnswer(json);
+        if (ok && jsonOk && !apiError?.success && !partial) return json;
+        if (ok && partial) {
+          error = fail(attempt, {
+            kind: "partial",
+            status: res.status,
+            detail:
+              'the server marked its answer partial ("isPartial": true: some of its storage did not answer), ' +
+              "so it is not taken as complete data",
+          });
+        } else if (apiError?.success) {
           const { errorType } = apiError.data;
           const message = own.scrub(apiError.data.error);
           error = fail(attempt, {

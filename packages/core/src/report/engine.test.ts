@@ -309,7 +309,7 @@ describe("several probe series for one SLO (scripted per-interval counts)", () =
       // 0.1 % of 1 440 wall-clock minutes, not of 3 x 1 440 series-minutes
       expect(s.errorBudget.allowed).toBeCloseTo(1.44, 12);
       expect(s.errorBudget.consumed).toBe(bad);
-      expect(s.daily).toEqual([{ date: "2026-10-14", attainment: (1440 - bad) / 1440, bad }]);
+      expect(s.daily).toEqual([{ date: "2026-10-14", attainment: (1440 - bad) / 1440, bad, missing: 0 }]);
       expect(s.previous?.attainment).toBeCloseTo((1440 - prev) / 1440, 12);
       expect(s.method).toContain("3 series probe the target");
       expect(s.method).toContain(`downWhen: ${rule}`);

@@ -3,6 +3,8 @@
  * objectives and attainments are ratios (0.999), `remaining` is a ratio of the allowed budget (negative when
  * overspent), times are ISO-8601 with the zone's offset, and the window end is exclusive.
  */
+import type { SliReason } from "../slo/sli.js";
+
 export type ReportSliType = "probe" | "ratio" | "latency";
 export type SloStatus = "met" | "missed" | "unknown";
 export type ReportKind = "weekly" | "monthly" | "custom";
@@ -29,8 +31,13 @@ export interface DailyPoint {
   /** local calendar date in the report's time zone */
   date: string;
   attainment: number | null;
-  /** bad units of that day (minutes or requests) */
+  /**
+   * bad units of that day (minutes or requests) as observed, maintenance excluded: for probe SLIs the day's
+   * downtime (the daily figures add up to `downtimeMinutes`, whatever the missing-data policy)
+   */
   bad: number;
+  /** probe SLIs: minutes of that day without data (maintenance excluded); `missingData: bad` counts them too */
+  missing?: number;
 }
 
 export interface SloReport {
@@ -68,6 +75,9 @@ export interface SloReport {
   queries: string[];
 }
 
+/** A latency figure's status: "no-target" when there is a value but nothing to judge it against. */
+export type FigureStatus = SloStatus | "no-target";
+
 export interface QuantileFigure {
   name: string;
   service: string;
@@ -75,7 +85,7 @@ export interface QuantileFigure {
   /** null when no data */
   valueSeconds: number | null;
   targetSeconds?: number;
-  status: SloStatus;
+  status: FigureStatus;
   query: string;
 }
 
@@ -118,3 +128,47 @@ export interface ReportDocument {
   /** where the rendered files live, filled in by the store step */
   location?: { base: string; files: Record<string, string> };
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// What evaluate.ts returns: numbers and structured codes. The text layer (render/explain.ts) turns it into
+// the `ReportDocument` above by writing every sentence (reasons, method, breach details) in one place.
+
+/** Why an SLO is unknown, or what qualifies its figures. */
+export type SloReason =
+  | SliReason
+  /** a query of the SLO's own figures failed (the client's error message) */
+  | { code: "query-failed"; error: string }
+  /** the previous period's queries failed */
+  | { code: "previous-unavailable"; error: string }
+  /** Prometheus answered with warnings (data may be partial) */
+  | { code: "server-warnings"; warnings: string[] }
+  /** a running window: share of it elapsed, 0..1 */
+  | { code: "period-in-progress"; elapsed: number }
+  /** a running window whose whole budget is already gone */
+  | { code: "budget-exhausted-early" }
+  /** a running window that has only just started: nothing to count yet */
+  | { code: "not-started" }
+  /** request SLIs: the total selector has no series in the window */
+  | { code: "no-total-series" }
+  /** latency SLI: the histogram has requests but no bucket at the threshold */
+  | { code: "no-latency-bucket"; thresholdSeconds: number };
+
+/** How the figure was computed, as data; `methodText` (render/explain.ts) writes the paragraph. */
+export type MethodSpec =
+  | {
+      sli: "probe";
+      intervalSeconds: number;
+      downWhen: "any" | "majority" | "all";
+      missingData: "unknown" | "good" | "bad";
+      /** series found in the window; absent when unknown */
+      series?: number;
+    }
+  | { sli: "ratio"; numerator: "good" | "bad"; maintenance: boolean }
+  | { sli: "latency"; thresholdSeconds: number; maintenance: boolean };
+
+export type EvaluatedSlo = Omit<SloReport, "reason" | "method"> & { why: SloReason[]; method: MethodSpec };
+export type EvaluatedBreach = Omit<Breach, "detail">;
+export type EvaluatedReport = Omit<ReportDocument, "slos" | "breaches"> & {
+  slos: EvaluatedSlo[];
+  breaches: EvaluatedBreach[];
+};

@@ -10,6 +10,7 @@ import type { SnsStructuredMessage } from "../notify/index.js";
 import { buildSnsPublishInput, SNS_MAX_MESSAGE_BYTES } from "../notify/index.js";
 import type { Breach, ReportDocument, SloReport } from "./model.js";
 import { breachDigest, summaryNotification } from "./notifications.js";
+import { breachDetail } from "./render/explain.js";
 import { LINKS, sampleReport } from "./render/test-helpers.js";
 
 const TOPIC = "arn:aws:sns:eu-central-1:123456789012:sla-monitor";
@@ -42,13 +43,10 @@ function bigReport(): ReportDocument {
   });
   const breaches: Breach[] = slos
     .filter((s) => s.status === "missed")
-    .map((s) => ({
-      slo: s.name,
-      service: s.service,
-      kind: "missed",
-      severity: "critical",
-      detail: `attainment ${((s.attainment ?? 0) * 100).toFixed(3)} % below objective ${(s.objective * 100).toFixed(3)} %`,
-    }));
+    .map((s) => {
+      const b = { slo: s.name, service: s.service, kind: "missed", severity: "critical" } as const;
+      return { ...b, detail: breachDetail(b, s) };
+    });
   // three warnings on met SLOs, one with a budget more used than any critical one: still after them
   for (const i of [0, 4, 8]) {
     const s = slos[i]!;

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { reasonText } from "../report/render/explain.js";
 import { withinBudget } from "./budget.js";
 import { evaluateAvailability, evaluateRatio, intervalDown, maintenanceOverlap } from "./sli.js";
 import { customWindow, monthWindow } from "./windows.js";
@@ -16,7 +17,7 @@ describe("evaluateAvailability: complete data", () => {
     expect(r.errorBudget).toMatchObject({ allowed: 43.2, consumed: 40, overage: 0 });
     expect(r.errorBudget!.remaining).toBeCloseTo(1 - 40 / 43.2, 9);
     expect(r.burnRate).toBeCloseTo(40 / 43.2, 9);
-    expect(r.reason).toBeUndefined();
+    expect(r.why).toEqual([]);
   });
 
   it("exactly the budget (43.2 min) is met; 50 min is missed with overage", () => {
@@ -59,7 +60,7 @@ describe("evaluateAvailability: complete data", () => {
       maintenance: { expected: 100, present: 100, good: 100 },
     });
     expect(r).toMatchObject({ status: "unknown", attainment: null, eligible: 0 });
-    expect(r.reason).toMatch(/no eligible time/);
+    expect(reasonText(r.why)).toMatch(/no eligible time/);
   });
 });
 
@@ -69,8 +70,8 @@ describe("evaluateAvailability: missing data", () => {
     expect(r.status).toBe("unknown");
     expect(r.attainment).toBe(1); // observed data only
     expect(r.missing).toBe(72);
-    expect(r.reason).toMatch(/^1 h 12 min of missing data decides the outcome/);
-    expect(r.reason).toContain("objective 99.900 %");
+    expect(reasonText(r.why)).toMatch(/^1 h 12 min of missing data decides the outcome/);
+    expect(reasonText(r.why)).toContain("objective 99.900 %");
     expect(r.bounds!.low).toBeCloseTo((MONTH - 72) / MONTH, 12);
     expect(r.bounds!.high).toBe(1);
   });
@@ -96,7 +97,7 @@ describe("evaluateAvailability: missing data", () => {
     const good = evaluateAvailability({ ...input, missingData: "good" });
     expect(good).toMatchObject({ status: "met", good: MONTH - 20, bad: 20, missing: 100 });
     expect(good.attainment).toBeCloseTo((MONTH - 20) / MONTH, 12);
-    expect(good.reason).toBe("1 h 40 min of missing data counted as good (missingData: good)");
+    expect(reasonText(good.why)).toBe("1 h 40 min of missing data counted as good (missingData: good)");
     const bad = evaluateAvailability({ ...input, missingData: "bad" });
     expect(bad).toMatchObject({ status: "missed", good: MONTH - 120, bad: 120, missing: 100 });
     expect(bad.errorBudget!.allowed).toBe(43.2);
@@ -112,7 +113,7 @@ describe("evaluateAvailability: missing data", () => {
       good: 990,
       unit: "samples",
     });
-    expect(r.reason).toMatch(/^missing data \(10 samples\) decides the outcome/);
+    expect(reasonText(r.why)).toMatch(/^missing data \(10 samples\) decides the outcome/);
   });
 
   it("coverage below minCoverage is never met", () => {
@@ -126,7 +127,7 @@ describe("evaluateAvailability: missing data", () => {
     const r = evaluateAvailability({ ...input, missingData: "good" });
     expect(r.status).toBe("unknown");
     expect(r.coverage).toBeCloseTo(0.98333, 4);
-    expect(r.reason).toMatch(/coverage 98.33 % is below the required 99.00 %/);
+    expect(reasonText(r.why)).toMatch(/coverage 98.33 % is below the required 99.00 %/);
     // A clear miss stays a miss.
     const miss = evaluateAvailability({ ...input, good: MONTH - 1000, missingData: "good" });
     expect(miss.status).toBe("missed");
@@ -136,7 +137,7 @@ describe("evaluateAvailability: missing data", () => {
     for (const missingData of ["unknown", "good", "bad"] as const) {
       const r = evaluateAvailability({ objective: O, expected: MONTH, present: 0, good: 0, missingData });
       expect(r).toMatchObject({ attainment: null, status: "unknown", coverage: 0, missing: MONTH });
-      expect(r.reason).toMatch(/no data: nothing observed in the 30 d of eligible time/);
+      expect(reasonText(r.why)).toMatch(/no data: nothing observed in the 30 d of eligible time/);
       expect(r.errorBudget).toBeNull();
     }
   });
@@ -159,7 +160,7 @@ describe("evaluateAvailability: missing data", () => {
     const r = evaluateAvailability(input as any);
     expect(r.status).toBe("unknown");
     expect(r.attainment).toBeNull();
-    expect(r.reason).toMatch(reason);
+    expect(reasonText(r.why)).toMatch(reason);
   });
 });
 
@@ -202,7 +203,7 @@ describe("evaluateRatio", () => {
     });
     const r = evaluateRatio({ objective: O, good: 1100, total: 1000 });
     expect(r.status).toBe("unknown");
-    expect(r.reason).toMatch(/good \(1100\) exceeds total \(1000\)/);
+    expect(reasonText(r.why)).toMatch(/good \(1100\) exceeds total \(1000\)/);
   });
 
   it.each([
@@ -217,13 +218,13 @@ describe("evaluateRatio", () => {
     const r = evaluateRatio({ objective: O, ...patch } as Parameters<typeof evaluateRatio>[0]);
     expect(r.status).toBe("unknown");
     expect(r.attainment).toBeNull();
-    expect(r.reason).toMatch(reason);
+    expect(reasonText(r.why)).toMatch(reason);
   });
 
   it("coverage gate", () => {
     const r = evaluateRatio({ objective: O, good: 1000, total: 1000, coverage: 0.5, minCoverage: 0.9 });
     expect(r.status).toBe("unknown");
-    expect(r.reason).toMatch(/coverage 50.00 % is below the required 90.00 %/);
+    expect(reasonText(r.why)).toMatch(/coverage 50.00 % is below the required 90.00 %/);
   });
 });
 
@@ -383,7 +384,7 @@ describe("properties: missing-data policy", () => {
         if (r.status === "missed") expect(optimisticMet).toBe(false);
         if (c.present > 0 && pessimisticMet) expect(r.status).toBe("met");
         if (c.present > 0 && !optimisticMet) expect(r.status).toBe("missed");
-        if (r.status === "unknown" && c.present > 0) expect(r.reason).toMatch(/decides the outcome/);
+        if (r.status === "unknown" && c.present > 0) expect(reasonText(r.why)).toMatch(/decides the outcome/);
       }),
       { numRuns: 1000 },
     );

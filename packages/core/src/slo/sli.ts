@@ -1,8 +1,9 @@
 // Evaluate an SLI over a window from counts: maintenance exclusion, missing-data policy, coverage, status.
 // Pure: the counts come from elsewhere (Prometheus count_over_time / increase, evaluated at the window end).
 //
-// Never "met" on missing, NaN or inconsistent input: such input yields status "unknown" with a reason
+// Never "met" on missing, NaN or inconsistent input: such input yields status "unknown" with a reason code
 // naming what is wrong (these functions do not throw on bad data, because a report must still be written).
+// Reasons are structured (`SliReason`); the report's text layer (report/render/explain.ts) writes the sentence.
 
 import {
   assertObjective,
@@ -13,7 +14,6 @@ import {
   type SloStatus,
   withinBudget,
 } from "./budget.js";
-import { formatDuration, formatPercent } from "./format.js";
 import { parseInstant, type Window } from "./windows.js";
 
 export type MissingDataPolicy = "unknown" | "good" | "bad";
@@ -70,7 +70,7 @@ export interface AvailabilityInput extends AvailabilityCounts {
   missingData?: MissingDataPolicy;
   /** Minimum coverage (present/eligible, 0..1) for the status to be "met". Default 0 (no minimum). */
   minCoverage?: number;
-  /** Unit of the counts, used in reasons only. Default "minutes". */
+  /** Unit of the counts, carried in reasons only. Default "minutes". */
   unit?: "minutes" | "samples";
 }
 
@@ -81,7 +81,8 @@ export interface SliEvaluation {
    */
   attainment: number | null;
   status: SloStatus;
-  reason?: string;
+  /** why the status is what it is (unknown, or missing data counted by the policy); empty when nothing to say */
+  why: SliReason[];
   /** Units counted against the objective before missing data: expected − maintenance (or total − maintenance). */
   eligible: number;
   /** Good units as counted by the policy (policy "good" includes the missing units). */
@@ -105,6 +106,34 @@ export interface SliEvaluation {
   burnRate: number | null;
 }
 
+/**
+ * Why an evaluation is unknown or what qualifies it, as data. `invalid-input` carries a technical detail
+ * (a bug or corrupt data upstream, like an exception message); every other code is turned into a sentence
+ * by the text layer.
+ */
+export type SliReason =
+  | { code: "invalid-input"; detail: string }
+  /** the whole window is maintenance (or empty) */
+  | { code: "no-eligible-time" }
+  /** nothing observed in `eligible` units */
+  | { code: "no-data"; eligible: number; unit: "minutes" | "samples" }
+  /** policy unknown: the missing units decide between met and missed */
+  | {
+      code: "missing-decides";
+      missing: number;
+      unit: "minutes" | "samples";
+      low: number;
+      high: number;
+      objective: number;
+    }
+  /** policy good/bad: the missing units were counted as such */
+  | { code: "missing-counted"; missing: number; unit: "minutes" | "samples"; policy: "good" | "bad" }
+  | { code: "coverage-below-minimum"; coverage: number; minCoverage: number }
+  /** request SLIs: total is 0 */
+  | { code: "no-events" }
+  /** request SLIs: the good (or bad) count has no value; `prefix` "maintenance." for the maintenance part */
+  | { code: "no-numerator"; prefix: string };
+
 const NO_MAINTENANCE: AvailabilityCounts = { expected: 0, present: 0, good: 0 };
 
 function invalidNumber(value: unknown, what: string): string | null {
@@ -123,35 +152,23 @@ function objectiveProblem(objective: unknown): string | null {
   }
 }
 
-function unknownResult(reason: string, partial: Partial<SliEvaluation> = {}): SliEvaluation {
-  return {
-    attainment: null,
-    status: "unknown",
-    reason,
-    eligible: 0,
-    good: 0,
-    bad: 0,
-    missing: 0,
-    coverage: 0,
-    bounds: null,
-    errorBudget: null,
-    burnRate: null,
-    ...partial,
-  };
-}
+/** The figures of an evaluation that can say nothing (status unknown); add the reasons. */
+export const NO_FIGURES: Omit<SliEvaluation, "why"> = {
+  attainment: null,
+  status: "unknown",
+  eligible: 0,
+  good: 0,
+  bad: 0,
+  missing: 0,
+  coverage: 0,
+  bounds: null,
+  errorBudget: null,
+  burnRate: null,
+};
 
-function appendReason(existing: string | undefined, extra: string): string {
-  return existing ? `${existing}; ${extra}` : extra;
-}
-
-/** "1 h 12 min of missing data" (minutes) or "missing data (72 samples)" (samples). */
-function missingPhrase(units: number, unit: "minutes" | "samples"): string {
-  if (unit === "minutes") return `${formatDuration(units)} of missing data`;
-  return `missing data (${countText(units)} sample${units === 1 ? "" : "s"})`;
-}
-
-function countText(units: number): string {
-  return Number.isInteger(units) ? String(units) : units.toFixed(1);
+function unknownResult(reason: SliReason | string, partial: Partial<SliEvaluation> = {}): SliEvaluation {
+  const why: SliReason[] = [typeof reason === "string" ? { code: "invalid-input", detail: reason } : reason];
+  return { ...NO_FIGURES, why, ...partial };
 }
 
 /** Apply the minCoverage gate: a result below the minimum is at most "unknown" (never "met"). */
@@ -160,10 +177,7 @@ function applyCoverageGate(result: SliEvaluation, minCoverage: number): SliEvalu
     return {
       ...result,
       status: "unknown",
-      reason: appendReason(
-        result.reason,
-        `coverage ${formatPercent(result.coverage)} is below the required ${formatPercent(minCoverage)}`,
-      ),
+      why: [...result.why, { code: "coverage-below-minimum", coverage: result.coverage, minCoverage }],
     };
   }
   return result;
@@ -233,15 +247,10 @@ export function evaluateAvailability(input: AvailabilityInput): SliEvaluation {
   const base = { eligible, missing, coverage };
 
   if (eligible === 0) {
-    return unknownResult("no eligible time: the whole window is excluded (maintenance) or empty", base);
+    return unknownResult({ code: "no-eligible-time" }, base);
   }
   if (present === 0) {
-    return unknownResult(
-      unit === "minutes"
-        ? `no data: nothing observed in the ${formatDuration(eligible)} of eligible time`
-        : `no data: none of the ${countText(eligible)} expected samples is present`,
-      { ...base, good: 0, bad: 0 },
-    );
+    return unknownResult({ code: "no-data", eligible, unit }, { ...base, good: 0, bad: 0 });
   }
 
   const bounds = { low: good / eligible, high: (good + missing) / eligible };
@@ -252,6 +261,7 @@ export function evaluateAvailability(input: AvailabilityInput): SliEvaluation {
     result = {
       attainment: countedGood / eligible,
       status: withinBudget(countedBad, eligible, objective) ? "met" : "missed",
+      why: missing > 0 ? [{ code: "missing-counted", missing, unit, policy }] : [],
       ...base,
       good: countedGood,
       bad: countedBad,
@@ -259,27 +269,22 @@ export function evaluateAvailability(input: AvailabilityInput): SliEvaluation {
       errorBudget: errorBudget({ objective, total: eligible, bad: countedBad }),
       burnRate: computeBurnRate({ objective, bad: countedBad, total: eligible }),
     };
-    if (missing > 0) {
-      result.reason = `${missingPhrase(missing, unit)} counted as ${policy} (missingData: ${policy})`;
-    }
   } else {
     // Honest status: decide only if the missing data cannot change the outcome.
     const pessimisticMet = withinBudget(observedBad + missing, eligible, objective);
     const optimisticMet = withinBudget(observedBad, eligible, objective);
     let status: SloStatus;
-    let reason: string | undefined;
+    const why: SliReason[] = [];
     if (pessimisticMet) status = "met";
     else if (!optimisticMet) status = "missed";
     else {
       status = "unknown";
-      reason =
-        `${missingPhrase(missing, unit)} decides the outcome: attainment is between ` +
-        `${formatPercent(bounds.low, 3)} (missing counted as bad) and ${formatPercent(bounds.high, 3)} ` +
-        `(missing counted as good), objective ${formatPercent(objective, 3)}`;
+      why.push({ code: "missing-decides", missing, unit, ...bounds, objective });
     }
     result = {
       attainment: good / present,
       status,
+      why,
       ...base,
       good,
       bad: observedBad,
@@ -289,7 +294,6 @@ export function evaluateAvailability(input: AvailabilityInput): SliEvaluation {
       errorBudget: errorBudget({ objective, total: eligible, bad: observedBad }),
       burnRate: computeBurnRate({ objective, bad: observedBad, total: present }),
     };
-    if (reason) result.reason = reason;
   }
   return applyCoverageGate(result, minCoverage);
 }
@@ -318,14 +322,13 @@ export const RATIO_GOOD_EXCESS_TOLERANCE = 1e-3;
 function goodAndTotal(
   form: { good?: number | null; bad?: number | null; total: number | null },
   prefix: string,
-): { good: number; total: number } | string {
+): { good: number; total: number } | SliReason | string {
   const hasGood = form.good !== undefined && form.good !== null;
   const hasBad = form.bad !== undefined && form.bad !== null;
   const total = invalidNumber(form.total, `${prefix}total`);
   if (total) return total;
   if (hasGood === hasBad) {
-    if (!hasGood && (form.good === null || form.bad === null))
-      return `${prefix}good/bad is missing (no data)`;
+    if (!hasGood && (form.good === null || form.bad === null)) return { code: "no-numerator", prefix };
     return `${prefix}give exactly one of good or bad`;
   }
   const value = (hasGood ? form.good : form.bad) as number;
@@ -359,12 +362,12 @@ export function evaluateRatio(input: RatioInput): SliEvaluation {
     coverage = Math.min(1, input.coverage as number);
   }
   const main = goodAndTotal(input, "");
-  if (typeof main === "string") return unknownResult(main, { coverage });
+  if (typeof main === "string" || !("total" in main)) return unknownResult(main, { coverage });
   let good = main.good;
   let total = main.total;
   if (input.maintenance) {
     const maint = goodAndTotal(input.maintenance, "maintenance.");
-    if (typeof maint === "string") return unknownResult(maint, { coverage });
+    if (typeof maint === "string" || !("total" in maint)) return unknownResult(maint, { coverage });
     if (maint.total > total * (1 + BUDGET_EPSILON) || maint.good > good * (1 + RATIO_GOOD_EXCESS_TOLERANCE)) {
       return unknownResult(
         `inconsistent counts: maintenance events (${maint.good}/${maint.total}) exceed window events (${good}/${total})`,
@@ -375,15 +378,13 @@ export function evaluateRatio(input: RatioInput): SliEvaluation {
     good = Math.min(total, Math.max(0, good - maint.good));
   }
   if (total === 0) {
-    return unknownResult("no events in the window (total is 0): attainment is undefined", {
-      coverage,
-      eligible: 0,
-    });
+    return unknownResult({ code: "no-events" }, { coverage, eligible: 0 });
   }
   const bad = total - good;
   const result: SliEvaluation = {
     attainment: good / total,
     status: withinBudget(bad, total, objective) ? "met" : "missed",
+    why: [],
     eligible: total,
     good,
     bad,

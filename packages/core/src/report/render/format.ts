@@ -4,7 +4,14 @@
  */
 import { formatDuration } from "../../slo/format.js";
 import { downWhenText } from "../../slo/sli.js";
-import type { Breach, ErrorBudgetReport, ReportDocument, SloReport, SloStatus } from "../model.js";
+import type {
+  Breach,
+  ErrorBudgetReport,
+  FigureStatus,
+  ReportDocument,
+  SloReport,
+  SloStatus,
+} from "../model.js";
 
 export interface RenderOptions {
   /** where the full report lives; shown as "where is the full report" links (text, HTML, Markdown) */
@@ -75,12 +82,18 @@ export function oneLine(value: unknown): string {
   return String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, " ");
 }
 
-export const STATUS_WORD: Record<SloStatus, string> = { met: "MET", missed: "MISSED", unknown: "UNKNOWN" };
+export const STATUS_WORD: Record<FigureStatus, string> = {
+  met: "MET",
+  missed: "MISSED",
+  unknown: "UNKNOWN",
+  "no-target": "NO TARGET",
+};
 
 export const COLORS = {
   met: "#1a7f37",
   missed: "#cf222e",
   unknown: "#6e7781",
+  "no-target": "#59636e",
   warning: "#9a6700",
   critical: "#cf222e",
   line: "#0969da",

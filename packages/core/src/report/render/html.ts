@@ -4,7 +4,7 @@
  * drops <style> (and where it drops SVG, each chart has a text fallback beside it). A Content-Security-Policy
  * meta tag forbids scripts in browsers as a second line of defence; every document string is escaped.
  */
-import type { Breach, QuantileFigure, ReportDocument, SloReport, SloStatus } from "../model.js";
+import type { Breach, FigureStatus, QuantileFigure, ReportDocument, SloReport, SloStatus } from "../model.js";
 import { budgetBurnDownChart, dailyAttainmentChart } from "./charts.js";
 import {
   actionItems,
@@ -46,7 +46,7 @@ const H3 = `margin:16px 0 6px 0;font-size:15px;color:${COLORS.text};${FONT}`;
 
 const MAX_INCIDENT_ROWS = 50;
 
-function badge(status: SloStatus): string {
+function badge(status: FigureStatus): string {
   return (
     `<span data-status="${status}" style="display:inline-block;padding:2px 8px;border-radius:10px;background:${COLORS[status]};` +
     `color:#ffffff;font-weight:bold;font-size:12px;letter-spacing:0.3px;${FONT}">${STATUS_WORD[status]}</span>`

@@ -1,6 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorBudget } from "../../slo/budget.js";
 import type { ReportDocument } from "../model.js";
-import { canonicalReport, renderJson } from "./json.js";
+import { canonicalReport, renderJson, writtenBudget } from "./json.js";
 import { sampleReport } from "./test-helpers.js";
 
 /** deep equality where numbers may differ by the rounding of the renderer */
@@ -134,5 +136,54 @@ describe("renderJson", () => {
     doc.aExtra = "x";
     const keys = Object.keys(canonicalReport(doc));
     expect(keys.slice(-2)).toEqual(["aExtra", "zExtra"]);
+  });
+});
+
+describe("the budget as written: remaining = 1 − consumed/allowed of the written figures", () => {
+  const written = (objective: number, total: number, bad: number) => {
+    const b = errorBudget({ objective, total, bad });
+    return { b, w: writtenBudget({ unit: "minutes", ...b }) };
+  };
+
+  it("recomputes remaining from the rounded figures (hand-computed)", () => {
+    // 99.9 % of a 169-hour week: 10.14 minutes; 3.333333 minutes down (ten 20-second intervals)
+    // written: consumed 3.33, remaining 1 − 3.33/10.14 = 0.671597633… → 0.671598 (unrounded: 0.671269)
+    const { w } = written(0.999, 10_140, 3.333333);
+    expect(w).toEqual({ allowed: 10.14, consumed: 3.33, remaining: 0.671598, overagePercent: 0 });
+  });
+
+  it("keeps consumed on its side of allowed: 10.142 of 10.144 is within budget, not 10.14 of 10.14", () => {
+    const { w } = written(0.999, 10_144, 10.142);
+    expect(w.allowed).toBe(10.144);
+    expect(w.consumed).toBe(10.14);
+    expect(w.remaining).toBeGreaterThan(0);
+    expect(w.remaining).toBe(Number((1 - 10.14 / 10.144).toFixed(6)));
+  });
+
+  it("exactly spent reads 0 remaining with equal figures", () => {
+    // 43.2 bad minutes of a 30-day month at 99.9 %: (1 − 0.999) × 43 200 is 43.20000000000004 in floats
+    expect(written(0.999, 43_200, 43.2).w).toEqual({
+      allowed: 43.2,
+      consumed: 43.2,
+      remaining: 0,
+      overagePercent: 0,
+    });
+  });
+
+  it("agrees with itself for any budget, and never changes the sign of remaining", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999),
+        fc.double({ min: 1, max: 1e7, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (objective, total, share) => {
+          const { b, w } = written(objective, total, total * share * (1 - objective) * 3);
+          expect(Math.sign(w.remaining!)).toBe(Math.sign(b.remaining));
+          expect(Math.abs(w.remaining! - (1 - w.consumed / w.allowed))).toBeLessThanOrEqual(5e-7);
+          if (w.remaining! < 0)
+            expect(Math.abs(w.overagePercent + w.remaining! * 100)).toBeLessThanOrEqual(0.005 + 1e-9);
+        },
+      ),
+    );
   });
 });

@@ -48,13 +48,42 @@ const list =
   (v: T[]) =>
     Array.isArray(v) ? v.map(f) : v;
 
+/**
+ * The budget as written: allowed and consumed to 2 decimals (more where needed to keep consumed on its side
+ * of allowed), and `remaining` = 1 − consumed/allowed computed from those two written figures, then rounded
+ * to 6 decimals, so the JSON agrees with itself; `overagePercent` likewise (the overspent share of allowed).
+ * A document whose remaining disagrees in sign with its own figures keeps its remaining (rounded).
+ */
+export function writtenBudget(b: ErrorBudgetReport): {
+  allowed: number;
+  consumed: number;
+  remaining: number | null;
+  overagePercent: number;
+} {
+  const plain = {
+    allowed: round(b.allowed, 2, [0]),
+    consumed: round(b.consumed, 2, [0, b.allowed]),
+    remaining: round(b.remaining, 6, [0, 1]),
+    overagePercent: round(b.overagePercent, 2, [0]),
+  };
+  if (b.remaining === null || !Number.isFinite(b.remaining) || !(b.allowed > 0)) return plain;
+  // exactly spent (within the budget's float tolerance): both figures are the allowed one
+  const allowed = b.remaining === 0 ? plain.allowed : round(b.allowed, 2, [0, b.consumed]);
+  const consumed = b.remaining === 0 ? allowed : round(b.consumed, 2, [0, allowed]);
+  const remaining = round(1 - consumed / allowed, 6, [0, 1]);
+  if (Math.sign(remaining) !== Math.sign(b.remaining)) return plain;
+  const overagePercent = remaining < 0 ? round(((consumed - allowed) / allowed) * 100, 2, [0]) : 0;
+  return { allowed, consumed, remaining, overagePercent };
+}
+
 function budget(b: ErrorBudgetReport): Record<string, unknown> {
+  const w = writtenBudget(b);
   return ordered(b, {
     unit: same,
-    allowed: minutes,
-    consumed: (v) => round(v, 2, [0, b.allowed]),
-    remaining: (v) => round(v, 6, [0, 1]),
-    overagePercent: (v) => round(v, 2, [0]),
+    allowed: () => w.allowed,
+    consumed: () => w.consumed,
+    remaining: () => w.remaining,
+    overagePercent: () => w.overagePercent,
   });
 }
 
@@ -64,7 +93,8 @@ function incident(i: IncidentReport): Record<string, unknown> {
 
 function slo(s: SloReport): Record<string, unknown> {
   const vsObjective = ratio([s.objective]);
-  const day = (d: DailyPoint) => ordered(d, { date: same, attainment: vsObjective, bad: minutes });
+  const day = (d: DailyPoint) =>
+    ordered(d, { date: same, attainment: vsObjective, bad: minutes, missing: minutes });
   return ordered(s, {
     name: same,
     service: same,

@@ -3,7 +3,7 @@
  * below the objective, maintenance, method, queries). Text from the document is escaped so names or reasons
  * cannot break a table (`|`), start emphasis, links or raw HTML.
  */
-import type { ReportDocument, SloReport } from "../model.js";
+import type { FigureStatus, ReportDocument, SloReport } from "../model.js";
 import {
   actionItems,
   attainmentPct,
@@ -69,7 +69,7 @@ function remainingCell(s: SloReport): string {
   return over ? `${remainingPct(s.errorBudget.remaining)} (${over})` : remainingPct(s.errorBudget.remaining);
 }
 
-function status(s: SloReport["status"]): string {
+function status(s: FigureStatus): string {
   return `**${STATUS_WORD[s]}**`;
 }
 
