@@ -11,6 +11,7 @@ import {
   type ReportSlo,
   rejectedByPrometheus,
 } from "./engine.js";
+import { stepOf } from "./plan.js";
 
 const TZ = "UTC";
 // One day, 1 440 minutes, 96 steps of 15 minutes.
@@ -88,7 +89,7 @@ function plantedApi(log: string[] = []): QueryApi {
         const failed: RangeSeries["values"] = [];
         for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
           present.push([t, 1]);
-          if (!probeOk(t + 1 - stepMs)) failed.push([t, 1]);
+          if (!probeOk(stepOf(t, stepMs))) failed.push([t, 1]);
         }
         return {
           result: [
@@ -100,7 +101,7 @@ function plantedApi(log: string[] = []): QueryApi {
       }
       const values: RangeSeries["values"] = [];
       for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
-        const slot = t + 1 - stepMs;
+        const slot = stepOf(t, stepMs);
         values.push([t, q.includes('code=~"2.."') ? 1500 - badInStep(slot) : 1500]);
       }
       return { result: [{ metric: {}, values }], warnings: [] };
@@ -266,7 +267,7 @@ describe("several probe series for one SLO (scripted per-interval counts)", () =
       const failed: RangeSeries["values"] = [];
       for (let t = start.getTime(); t <= end.getTime(); t += stepMs) {
         present.push([t, 3]);
-        const f = failedAt(t + 1 - stepMs);
+        const f = failedAt(stepOf(t, stepMs));
         if (f > 0) failed.push([t, f]);
       }
       return {

@@ -15,7 +15,7 @@ import {
 } from "./evaluate-common.js";
 import type { QueryResults, RangeSeries } from "./fetch.js";
 import type { DailyPoint, SloReason } from "./model.js";
-import type { ProbePeriod, ProbeSloPlan } from "./plan.js";
+import { type ProbePeriod, type ProbeSloPlan, stepOf } from "./plan.js";
 import { INTERVAL_PARTS } from "./queries.js";
 
 interface ProbeCounts {
@@ -34,8 +34,7 @@ function intervalCounts(series: readonly RangeSeries[], stepMs: number): Map<num
     const part = s.metric.part;
     if (part !== INTERVAL_PARTS.present && part !== INTERVAL_PARTS.failed) continue;
     for (const [t, v] of s.values) {
-      // the point at an interval's end - 1 ms holds that interval
-      const slot = t + 1 - stepMs;
+      const slot = stepOf(t, stepMs);
       const c = counts.get(slot) ?? { present: 0, failed: 0 };
       if (part === INTERVAL_PARTS.present) c.present += v;
       else c.failed += v;

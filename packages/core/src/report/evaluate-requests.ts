@@ -16,7 +16,7 @@ import {
 } from "./evaluate-common.js";
 import type { QueryResults } from "./fetch.js";
 import type { DailyPoint } from "./model.js";
-import type { QueryId, RequestPeriod, RequestSloPlan } from "./plan.js";
+import { type QueryId, type RequestPeriod, type RequestSloPlan, stepOf } from "./plan.js";
 
 /** Sum of an instant answer's samples; null when it has no series at all. */
 function sumOf(results: QueryResults, id: QueryId | undefined): { value: number | null; warnings: string[] } {
@@ -79,7 +79,7 @@ export function evaluateRequestSlo(p: RequestSloPlan, results: QueryResults, win
     const out = new Map<number, number>();
     for (const series of r.series)
       for (const [t, v] of series.values) {
-        const slot = t + 1 - step;
+        const slot = stepOf(t, step);
         const w = outside(slot);
         if (w > 0) out.set(slot, (out.get(slot) ?? 0) + v * w);
       }

@@ -10,7 +10,7 @@ import { customWindow, weekWindow } from "../slo/windows.js";
 import { evaluateReport } from "./evaluate.js";
 import type { QueryResult } from "./fetch.js";
 import type { EvaluatedReport, EvaluatedSlo } from "./model.js";
-import { type PlannedQuery, planReport, type ReportPlan, type ReportSlo } from "./plan.js";
+import { type PlannedQuery, planReport, type ReportPlan, type ReportSlo, stepOf } from "./plan.js";
 import { explainReport } from "./render/explain.js";
 import { renderJson } from "./render/json.js";
 
@@ -67,7 +67,7 @@ function probeAnswers(slot: (t: number) => { present: number; failed: number }, 
       const present: [number, number][] = [];
       const failed: [number, number][] = [];
       for (let t = q.start.getTime(); t <= q.end.getTime(); t += step) {
-        const s = slot(t + 1 - step);
+        const s = slot(stepOf(t, step));
         if (s.present > 0) present.push([t, s.present]);
         if (s.failed > 0) failed.push([t, s.failed]);
       }
@@ -163,7 +163,7 @@ describe("maintenance on request SLIs (defect 1) and overlapping windows (defect
       if (q.kind !== "range") throw new Error(`unexpected ${q.id}`);
       const values: [number, number][] = [];
       for (let t = q.start.getTime(); t <= q.end.getTime(); t += 900_000) {
-        const m = minuteOf(t + 1 - 900_000);
+        const m = minuteOf(stepOf(t, 900_000));
         const failed = m >= 540 && m < 615 ? 100 : m === 900 ? 50 : 0;
         values.push([t, r === "total-per-step" ? 1500 : n(1500 - failed, 1500)]);
       }

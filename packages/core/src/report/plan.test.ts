@@ -1,7 +1,7 @@
 /** `planReport` (pure): which queries a report asks, evaluated when, waiting for what. */
 import { describe, expect, it } from "vitest";
 import { customWindow } from "../slo/windows.js";
-import { planReport, type ReportSlo } from "./plan.js";
+import { planReport, type ReportSlo, stepOf } from "./plan.js";
 
 const DAY = customWindow("2026-10-14T00:00:00Z", "2026-10-15T00:00:00Z", "UTC");
 const AFTER = new Date("2026-11-01T00:00:00Z");
@@ -64,14 +64,25 @@ describe("planReport", () => {
     );
   });
 
-  it("range queries: one point per step at the step's end − 1 ms", () => {
-    expect(q("slo0/per-interval")).toMatchObject({
+  it("range queries: one point per step at the step's end, aligned to the step, looking 1 ms back", () => {
+    const perInterval = q("slo0/per-interval");
+    expect(perInterval).toMatchObject({
       kind: "range",
-      start: new Date(Date.parse("2026-10-14T00:01:00Z") - 1),
-      end: new Date(Date.parse("2026-10-15T00:00:00Z") - 1),
+      start: new Date("2026-10-14T00:01:00Z"),
+      end: new Date("2026-10-15T00:00:00Z"),
       stepSeconds: 60,
     });
-    expect(q("slo1/total-per-step")).toMatchObject({ stepSeconds: 900 });
+    // multiples of the step: an engine or cache that rounds start and end to the step changes nothing
+    if (perInterval.kind !== "range") throw new Error("range expected");
+    expect(perInterval.start.getTime() % 60_000).toBe(0);
+    expect(perInterval.end.getTime() % 60_000).toBe(0);
+    expect(perInterval.promql).toContain("[60s] offset 1ms)");
+    const perStep = q("slo1/total-per-step");
+    expect(perStep).toMatchObject({ stepSeconds: 900 });
+    if (perStep.kind !== "range") throw new Error("range expected");
+    expect(perStep.start.getTime() % 900_000).toBe(0);
+    expect(perStep.promql).toContain("[900s] offset 1ms))");
+    expect(stepOf(perStep.start.getTime(), 900_000)).toBe(Date.parse("2026-10-14T00:00:00Z"));
   });
 
   it("detail and previous period wait for the summary; the previous per-interval only with several series", () => {

@@ -179,20 +179,26 @@ class QueryList {
     return id;
   }
   range(id: QueryId, promql: string, span: Span, stepMs: number, extra: Extra = {}): QueryId {
-    // one point per step, evaluated at the step's end - 1 ms, so each point sees exactly its step's samples
+    // One point per step, at the step's end: start and end are multiples of the step (steps divide the
+    // window's start, a whole quarter hour), so an engine or a cache that rounds them to the step
+    // (VictoriaMetrics' response cache, query frontends) moves nothing. The query's `offset 1ms`
+    // (STEP_OFFSET) makes each point see exactly its step's samples; see `stepOf`.
     this.all.push({
       id,
       promql,
       group: groupOf(id),
       kind: "range",
-      start: new Date(span.start.getTime() + stepMs - 1),
-      end: new Date(span.end.getTime() - 1),
+      start: new Date(span.start.getTime() + stepMs),
+      end: new Date(span.end.getTime()),
       stepSeconds: stepMs / 1000,
       ...extra,
     });
     return id;
   }
 }
+
+/** The start of the step a range point at `t` holds (points sit at step ends, see `QueryList.range`). */
+export const stepOf = (t: number, stepMs: number) => t - stepMs;
 
 const groupOf = (id: QueryId) => id.slice(0, id.indexOf("/"));
 

@@ -46,6 +46,13 @@ export interface Span {
   end: Date;
 }
 
+/**
+ * The per-step range queries are evaluated at each step's end (aligned to the step, so no engine or cache
+ * rounding moves them) and look 1 ms back, so a point sees the samples of (end - step - 1 ms, end - 1 ms]:
+ * exactly its step's, as an instant query at end - 1 ms does.
+ */
+export const STEP_OFFSET = "offset 1ms";
+
 /** `[<window>] @ <end - 1ms>` */
 export function windowRange(span: Span): string {
   return `[${formatDuration(span.end.getTime() - span.start.getTime())}] ${atModifier(new Date(span.end.getTime() - 1))}`;
@@ -98,8 +105,8 @@ export interface ProbeQueries {
   /** per series: successful samples in the window */
   good: string;
   /**
-   * Range query, one point per probe interval (evaluated at the interval's end - 1 ms, so each point sees
-   * exactly that interval's samples), aggregated across the target's series in PromQL: `part="present"` is
+   * Range query, one point per probe interval (evaluated at the interval's end, looking 1 ms back, so each
+   * point sees exactly that interval's samples), aggregated across the target's series in PromQL: `part="present"` is
    * the number of series with a sample in the interval (absent = no sample at all: missing), `part="failed"`
    * the number of those whose sample failed (absent = none). `min_over_time` per series: a series with two
    * samples in one interval failed it if either failed.
@@ -113,7 +120,7 @@ export const INTERVAL_PARTS = { present: "present", failed: "failed" } as const;
 export function probeQueries(sli: Extract<SliSpec, { type: "probe" }>, span: Span): ProbeQueries {
   const s = probeSelector(sli);
   const r = windowRange(span);
-  const m = `min_over_time(${s}[${sli.intervalSeconds}s])`;
+  const m = `min_over_time(${s}[${sli.intervalSeconds}s] ${STEP_OFFSET})`;
   const part = (expr: string, name: string) => `label_replace(${expr}, "part", "${name}", "", "")`;
   return {
     present: `count_over_time(${s}${r})`,
@@ -140,7 +147,7 @@ export function requestQueries(
   const s = requestSelectors(sli);
   const r = windowRange(span);
   const inc = (x: string) => `sum(increase(${x}${r}))`;
-  const incStep = (x: string) => `sum(increase(${x}[${stepSeconds}s]))`;
+  const incStep = (x: string) => `sum(increase(${x}[${stepSeconds}s] ${STEP_OFFSET}))`;
   return {
     ...(s.good ? { good: inc(s.good), goodPerStep: incStep(s.good) } : {}),
     ...(s.bad ? { bad: inc(s.bad), badPerStep: incStep(s.bad) } : {}),

@@ -98,7 +98,7 @@ export function methodText(m: MethodSpec): string {
             `window. ${m.series} series probe the target (locations or shards): an interval is down when ` +
             `${downWhenText(rule)} (downWhen: ${rule}), missing when none has a sample. Per interval, the ` +
             "series with a sample and those that failed are counted in PromQL (count of min_over_time over " +
-            "the interval, a range query evaluated at each interval's end - 1 ms) and the rule is applied " +
+            "the interval, a range query with a point at each interval's end looking 1 ms back) and the rule is applied " +
             "to each interval; attainment, downtime, incidents, daily figures and the budget count " +
             "wall-clock minutes, never series-minutes; "
           : `Availability = successful probe samples / expected samples (one per ${i} s) in the window, ` +
