@@ -107,6 +107,16 @@ export function isShareSli(sli: SliSpec): boolean {
   return sli.type === "ratio" && (sli.goodRatio !== undefined || sli.badRatio !== undefined);
 }
 
+/** Which count of a request SLI is the numerator: good (good, goodRatio, latency) or bad. */
+export function numeratorOf(sli: SliSpec): "good" | "bad" {
+  return sli.type === "ratio" && !sli.good && !sli.goodRatio ? "bad" : "good";
+}
+
+/** The unit of a request SLI's budget: requests, or minutes for a share weighted by time. */
+export function budgetUnitOf(sli: SliSpec): "minutes" | "requests" {
+  return sli.type === "probe" || isShareSli(sli) ? "minutes" : "requests";
+}
+
 /**
  * One count of a request SLI over a range: `text` is the range as PromQL writes it, `ms` its length, `at`
  * the evaluation time of an instant figure (absent for the steps of a range query).
