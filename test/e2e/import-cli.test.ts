@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parse } from "yaml";
+import { ensurePrometheus } from "../../infra/local/index.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SLA_BIN = join(ROOT, "node_modules/.bin/sla");
@@ -63,6 +64,19 @@ describe("sla import sloth", () => {
     const v = await sla(["validate", out]);
     expect(v.code, v.stderr).toBe(0);
     expect(v.stdout).toContain("from-sloth.yaml: valid (0 targets, 5 SLOs, time zone UTC)");
+    // the burn-rate rules of the imported (raw PromQL) SLOs pass the real promtool
+    const rules = await sla(["rules", "-c", out]);
+    expect(rules.code, rules.stderr).toBe(0);
+    const rulesFile = join(dir, "rules.yml");
+    await writeFile(rulesFile, rules.stdout);
+    const { promtool } = await ensurePrometheus();
+    const checked = await new Promise<string>((res, rej) =>
+      execFile(promtool, ["check", "rules", rulesFile], (err, stdout) => (err ? rej(err) : res(stdout))),
+    );
+    expect(checked).toContain("SUCCESS: 40 rules found");
+    expect(rules.stdout).toContain(
+      'expr: (sum(increase(payments_charges_total{outcome=~"error|timeout"}[5m]))) / (sum(increase(payments_charges_total[5m])))',
+    );
     // an existing file is not replaced without --force
     const again = await sla(["import", "sloth", `${FIXTURES}/sloth-plain.yaml`, "--out", out]);
     expect(again.code).toBe(2);
