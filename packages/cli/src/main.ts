@@ -1,16 +1,17 @@
-import { ConfigError, configSecretValues, loadConfig, renderAlertRules } from "@sla-monitor/core";
+import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
 /**
  * `sla`: the same engines as the Lambdas, from a terminal.
  * Exit codes: 0 ok; 1 an SLO missed (with --fail-on-breach) or a probe failed (probe --fail-on-down);
  * 2 usage or config error; 3 data source (Prometheus) unavailable; 4 probe --fail-on-down with no DOWN but
  * some probe inconclusive (the monitor itself overloaded).
  */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { demoCommand } from "./demo.js";
 import { EXIT, ExitError } from "./exit.js";
-import { guardOutput, scrubber } from "./output.js";
+import { guardOutput } from "./output.js";
 import { probeCommand } from "./probe.js";
 import { reportCommand } from "./report.js";
+import { importCommand, validateCommand } from "./sources.js";
 
 // every byte the CLI prints passes the scrubber (DESIGN §9)
 guardOutput();
@@ -29,19 +30,23 @@ const stageOption = () => new Option("--stage <stage>", "apply this stage's over
 
 program
   .command("validate")
-  .description("validate a config file and print what it defines (and warn about inline secrets)")
+  .description(
+    "validate a config file (or Sloth / OpenSLO files, detected by apiVersion / version) and print what it defines",
+  )
+  .argument("[files...]", "files to validate (default: --config)")
   .addOption(configOption())
   .addOption(stageOption())
-  .action(async (o: { config: string; stage?: string }) => {
-    const c = await loadConfig(o.config, {
-      ...(o.stage ? { stage: o.stage } : {}),
-      warn: (m) => console.error(m),
-    });
-    scrubber.add(...configSecretValues(c, process.env));
-    console.log(
-      `${o.config}: valid (${c.targets.length} targets, ${c.slos.length} SLOs, time zone ${c.calendar.timeZone}${o.stage ? `, stage ${o.stage}` : ""})`,
-    );
-  });
+  .option("--prometheus <url>", "also let this Prometheus parse every raw PromQL expression")
+  .action(validateCommand);
+
+program
+  .command("import")
+  .description("write sla.config.yaml from Sloth or OpenSLO spec files; fields not mapped are listed by path")
+  .addArgument(new Argument("<spec>", "the spec the files are written in").choices(["openslo", "sloth"]))
+  .argument("<files...>", "spec files (YAML, several documents per file allowed)")
+  .option("-o, --out <file>", "write the config to this file instead of printing it")
+  .option("--force", "replace --out if it exists")
+  .action(importCommand);
 
 program
   .command("probe")

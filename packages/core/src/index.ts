@@ -1,6 +1,7 @@
 export { errorRatioExpr, renderAlertRules } from "./alerts/rules.js";
 export * from "./boundary.js";
 export * from "./config/index.js";
+export * from "./import/index.js";
 export * from "./notify/index.js";
 export { PROBE_STATE_KEY, type ProbeCycleResult, runProbeCycle, toProbeSpec } from "./probe/cycle.js";
 export { describeOverload, OVERLOAD_METRIC, probeTarget, runProbes } from "./probe/index.js";

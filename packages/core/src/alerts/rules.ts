@@ -9,8 +9,8 @@
  */
 import { stringify } from "yaml";
 import type { SlaConfig, Slo } from "../config/schema.js";
-import { escapeLabelValue } from "../prometheus/promql.js";
-import { probeSelector, requestSelectors, type SliSpec } from "../report/queries.js";
+import { escapeLabelValue, parseDuration } from "../prometheus/promql.js";
+import { probeSelector, requestSelectors, type SliSpec, userDefinedErrorRatio } from "../report/queries.js";
 
 export const BURN_WINDOWS = ["5m", "30m", "1h", "6h", "3d"] as const;
 type BurnWindow = (typeof BURN_WINDOWS)[number];
@@ -26,6 +26,10 @@ export function errorRatioExpr(sli: SliSpec, w: string): string | null {
     }
     case "ratio":
     case "latency": {
+      const wMs = parseDuration(w);
+      if (wMs === undefined) throw new Error(`invalid window ${JSON.stringify(w)}`);
+      const raw = userDefinedErrorRatio(sli, w, wMs);
+      if (raw !== null) return raw;
       const s = requestSelectors(sli);
       const total = `sum(rate(${s.total}[${w}]))`;
       return s.bad ? `sum(rate(${s.bad}[${w}])) / ${total}` : `1 - (sum(rate(${s.good}[${w}])) / ${total})`;

@@ -57,7 +57,8 @@ describe("the example config", () => {
     const types = cfg.slos.map((s) =>
       s.sli.type === "ratio" ? (s.sli.good ? "ratio-good" : "ratio-bad") : s.sli.type,
     );
-    expect(types).toEqual(["probe", "ratio-good", "ratio-bad", "latency", "quantile"]);
+    expect(types).toEqual(["probe", "ratio-good", "ratio-bad", "ratio-bad", "latency", "quantile"]);
+    expect(cfg.slos[3]!.sli).toMatchObject({ bad: { promql: expect.stringContaining("[{{.window}}]") } });
     expect(cfg.slos[0]!.maintenance).toHaveLength(1);
     expect(cfg.calendar.timeZone).toBe("Europe/Berlin");
     expect(cfg.prometheus.auth).toEqual({ type: "bearer", token: { env: "PROMETHEUS_TOKEN" } });

@@ -11,6 +11,7 @@
 import { isIP } from "node:net";
 import { DateTime, IANAZone } from "luxon";
 import { z } from "zod";
+import { rawQueryProblems } from "../prometheus/raw-query.js";
 import { re2Problem } from "./re2.js";
 
 // ---------------------------------------------------------------------------------------------------
@@ -354,11 +355,30 @@ export const ProbeSliSchema = z.strictObject({
   downWhen: z.enum(["any", "majority", "all"]).default("majority"),
 });
 
+/**
+ * PromQL written by the user (a "raw" SLI, Sloth's convention): `[{{.window}}]` stands where the calendar
+ * window goes; the report fills it in and evaluates the expression at the window's end - 1 ms with `@`.
+ */
+export const RawPromqlSchema = z.strictObject({
+  promql: z.string().superRefine((v, ctx) => {
+    for (const message of rawQueryProblems(v)) {
+      ctx.addIssue({ code: "custom", message, params: { hideValue: true } });
+    }
+  }),
+});
+
+/** A count of events: a counter selector (`sum(increase(...))` is built) or raw PromQL that counts them. */
+export const EventsSourceSchema = z.union([MetricSelectorSchema, RawPromqlSchema]);
+
 export const RatioSliSchema = z.strictObject({
   type: z.literal("ratio"),
-  good: MetricSelectorSchema.optional(),
-  bad: MetricSelectorSchema.optional(),
-  total: MetricSelectorSchema,
+  good: EventsSourceSchema.optional(),
+  bad: EventsSourceSchema.optional(),
+  /** Required with good or bad (checked in crossFieldIssues). */
+  total: EventsSourceSchema.optional(),
+  /** Raw PromQL giving the good (or bad) share 0..1 of the window directly, instead of good|bad and total. */
+  goodRatio: RawPromqlSchema.optional(),
+  badRatio: RawPromqlSchema.optional(),
 });
 
 /** `le` is the histogram's bucket label: the latency threshold (or histogram_quantile) sets it. */
@@ -724,6 +744,8 @@ export type RatioSli = z.output<typeof RatioSliSchema>;
 export type LatencySli = z.output<typeof LatencySliSchema>;
 export type QuantileSli = z.output<typeof QuantileSliSchema>;
 export type MetricSelector = z.output<typeof MetricSelectorSchema>;
+export type RawPromql = z.output<typeof RawPromqlSchema>;
+export type EventsSource = z.output<typeof EventsSourceSchema>;
 export type Maintenance = z.output<typeof MaintenanceSchema>;
 export type SloWindow = (typeof SLO_WINDOWS)[number];
 export type MissingData = Slo["missingData"];
@@ -906,12 +928,26 @@ export function crossFieldIssues(value: unknown): CrossFieldIssue[] {
       } else if (sli.type === "ratio") {
         const hasGood = sli.good !== undefined;
         const hasBad = sli.bad !== undefined;
-        if (hasGood === hasBad) {
+        const ratios = ["goodRatio", "badRatio"].filter((k) => sli[k] !== undefined);
+        const events = ["good", "bad", "total"].filter((k) => sli[k] !== undefined);
+        if (ratios.length > 0) {
+          if (ratios.length === 2 || events.length > 0) {
+            out.push({
+              path: ["slos", i, "sli"],
+              message: `give one of goodRatio or badRatio alone (it is the whole SLI), not with ${[...ratios.slice(1), ...events].join(", ")}`,
+            });
+          }
+        } else if (hasGood === hasBad) {
           out.push({
             path: ["slos", i, "sli"],
             message: hasGood
               ? "give either good or bad, not both (the SLI is good/total or 1 - bad/total)"
-              : "needs good or bad next to total (the SLI is good/total or 1 - bad/total)",
+              : "needs good or bad next to total (the SLI is good/total or 1 - bad/total), or goodRatio or badRatio alone",
+          });
+        } else if (sli.total === undefined) {
+          out.push({
+            path: ["slos", i, "sli", "total"],
+            message: "is required next to good or bad (the SLI is good/total or 1 - bad/total)",
           });
         }
       }

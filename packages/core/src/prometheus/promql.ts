@@ -90,6 +90,24 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
+const PARSE_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1_000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+  y: 31_536_000_000,
+};
+
+/** A PromQL duration ("5m", "1h30m", "3d") in milliseconds, or undefined when it is not one. */
+export function parseDuration(text: string): number | undefined {
+  if (!/^(\d+(ms|[smhdwy]))+$/.test(text)) return undefined;
+  let ms = 0;
+  for (const m of text.matchAll(/(\d+)(ms|[smhdwy])/g)) ms += Number(m[1]) * PARSE_UNITS[m[2]!]!;
+  return Number.isSafeInteger(ms) && ms > 0 ? ms : undefined;
+}
+
 /** Unix seconds with millisecond precision and no trailing zeros: 1727740799.999, 1727740800, 0.5. */
 export function formatTimestamp(time: Date | number): string {
   const ms = typeof time === "number" ? time : time.getTime();
@@ -103,6 +121,13 @@ export function formatTimestamp(time: Date | number): string {
 }
 
 /** `@ 1727740799.999`: evaluate a selector or subquery at a fixed time (Prometheus ≥ 2.25, no flag from 2.33). */
+/**
+ * The per-step range queries of a report are evaluated at each step's end (aligned to the step, so no
+ * engine or cache rounding moves them) and look 1 ms back, so a point sees the samples of
+ * (end - step - 1 ms, end - 1 ms]: exactly its step's, as an instant query at end - 1 ms does.
+ */
+export const STEP_OFFSET = "offset 1ms";
+
 export function atModifier(time: Date | number): string {
   return `@ ${formatTimestamp(time)}`;
 }

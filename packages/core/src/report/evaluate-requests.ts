@@ -17,6 +17,7 @@ import {
 import type { QueryResults } from "./fetch.js";
 import type { DailyPoint } from "./model.js";
 import { type QueryId, type RequestPeriod, type RequestSloPlan, stepOf } from "./plan.js";
+import { budgetUnitOf } from "./queries.js";
 
 /** Sum of an instant answer's samples; null when it has no series at all. */
 function sumOf(results: QueryResults, id: QueryId | undefined): { value: number | null; warnings: string[] } {
@@ -66,7 +67,7 @@ export function requestSummary(p: RequestSloPlan, period: RequestPeriod, results
 export function evaluateRequestSlo(p: RequestSloPlan, results: QueryResults, window: Window): SloFigures {
   const days = dailyWindows(window);
   const { span, maintenance, perStep } = p.current;
-  if (!p.current.total || !perStep) return notStarted("requests", days);
+  if (!p.current.total || !perStep) return notStarted(budgetUnitOf(p.spec), days);
   const s = requestSummary(p, p.current, results);
   // Daily breakdown: increase per 15-minute step, summed per local day (extrapolated, approximate); a step
   // counts for its share outside maintenance, and steps wholly inside maintenance are not expected.
@@ -109,7 +110,7 @@ export function evaluateRequestSlo(p: RequestSloPlan, results: QueryResults, win
   const toIso = (d: Date) => toZonedIso(d, window.timeZone);
   return {
     ev,
-    unit: "requests",
+    unit: budgetUnitOf(p.spec),
     scale: 1,
     incidents: [],
     daily,

@@ -28,6 +28,7 @@ import type {
   SloStatus,
 } from "./model.js";
 import type { FigurePlan, QueryId, ReportPlan, ReportSlo, SloPlan } from "./plan.js";
+import { budgetUnitOf, isShareSli, isUserDefinedSli, numeratorOf } from "./queries.js";
 
 export interface EvaluateOptions {
   /** shown in the report; must not carry credentials */
@@ -51,7 +52,8 @@ function methodOf(p: SloPlan, series?: number): MethodSpec {
     };
   }
   if (sli.type === "latency") return { sli: "latency", thresholdSeconds: sli.thresholdSeconds, maintenance };
-  return { sli: "ratio", numerator: sli.type === "ratio" && !sli.good ? "bad" : "good", maintenance };
+  const userDefined = isUserDefinedSli(sli) ? (isShareSli(sli) ? "share" : "events") : undefined;
+  return { sli: "ratio", numerator: numeratorOf(sli), maintenance, ...(userDefined ? { userDefined } : {}) };
 }
 
 function identity(slo: ReportSlo) {
@@ -61,6 +63,7 @@ function identity(slo: ReportSlo) {
     ...(slo.description ? { description: slo.description } : {}),
     objective: slo.objective,
     sliType: slo.sli.type as EvaluatedSlo["sliType"],
+    ...(isUserDefinedSli(slo.sli) ? { userDefined: true as const } : {}),
   };
 }
 
@@ -71,7 +74,7 @@ function unknownSlo(p: SloPlan, w: Window, why: SloReason[], queries: string[]):
     status: "unknown",
     why,
     errorBudget: {
-      unit: p.slo.sli.type === "probe" ? "minutes" : "requests",
+      unit: budgetUnitOf(p.slo.sli),
       allowed: 0,
       consumed: 0,
       remaining: null,

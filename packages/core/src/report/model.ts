@@ -46,6 +46,8 @@ export interface SloReport {
   description?: string;
   objective: number;
   sliType: ReportSliType;
+  /** the SLI is PromQL written in the config (a raw ratio SLI), not built by sla-monitor; absent otherwise */
+  userDefined?: true;
   attainment: number | null;
   status: SloStatus;
   reason?: string;
@@ -163,7 +165,13 @@ export type MethodSpec =
       /** series found in the window; absent when unknown */
       series?: number;
     }
-  | { sli: "ratio"; numerator: "good" | "bad"; maintenance: boolean }
+  | {
+      sli: "ratio";
+      numerator: "good" | "bad";
+      maintenance: boolean;
+      /** PromQL written in the config: counts of events, or a share 0..1 weighted by time */
+      userDefined?: "events" | "share";
+    }
   | { sli: "latency"; thresholdSeconds: number; maintenance: boolean };
 
 export type EvaluatedSlo = Omit<SloReport, "reason" | "method"> & { why: SloReason[]; method: MethodSpec };

@@ -17,6 +17,7 @@ import { previousWindow, type Window } from "../slo/windows.js";
 import type { MaintenanceInterval } from "./detail.js";
 import {
   maintenanceRequestQueries,
+  numeratorOf,
   PROBE_QUANTILES,
   probeLatencyQuery,
   probeQueries,
@@ -307,7 +308,7 @@ function planRequests(list: QueryList, key: string, slo: ReportSlo, spec: Reques
     sli: spec.type,
     slo,
     spec,
-    numerator: spec.type === "ratio" && !spec.good ? "bad" : "good",
+    numerator: numeratorOf(spec),
     current: { ...current, ...(perStep ? { perStep } : {}) },
     queries: [...summary, ...defined([perStep?.numerator, perStep?.total])],
   };

@@ -6,7 +6,8 @@
  * `end - W` *and* the one at `end` (one sample too many on minute-aligned data). Shifting by 1 ms keeps
  * exactly the samples in [start, end). The `@` modifier makes a past period give the same answer every time.
  */
-import { atModifier, formatDuration, selector } from "../prometheus/promql.js";
+import { atModifier, formatDuration, STEP_OFFSET, selector } from "../prometheus/promql.js";
+import { fillWindow } from "../prometheus/raw-query.js";
 import type { DownWhen } from "../slo/sli.js";
 
 export interface MetricSelector {
@@ -14,6 +15,14 @@ export interface MetricSelector {
   labels?: Record<string, string>;
   labelsRegex?: Record<string, string>;
 }
+
+/** PromQL written by the user, with `[{{.window}}]` where the window goes (prometheus/raw-query.ts). */
+export interface RawQuery {
+  promql: string;
+}
+
+/** A count of events: a counter selector, or raw PromQL that counts them over `{{.window}}`. */
+export type EventsSource = MetricSelector | RawQuery;
 
 export type SliSpec =
   | {
@@ -24,7 +33,15 @@ export type SliSpec =
       /** several series (locations, shards): when an interval is down; default "majority" */
       downWhen?: DownWhen;
     }
-  | { type: "ratio"; good?: MetricSelector; bad?: MetricSelector; total: MetricSelector }
+  | {
+      type: "ratio";
+      good?: EventsSource;
+      bad?: EventsSource;
+      total?: EventsSource;
+      /** raw PromQL giving the good (or bad) share of the window directly */
+      goodRatio?: RawQuery;
+      badRatio?: RawQuery;
+    }
   | {
       type: "latency";
       metric: string;
@@ -46,12 +63,9 @@ export interface Span {
   end: Date;
 }
 
-/**
- * The per-step range queries are evaluated at each step's end (aligned to the step, so no engine or cache
- * rounding moves them) and look 1 ms back, so a point sees the samples of (end - step - 1 ms, end - 1 ms]:
- * exactly its step's, as an instant query at end - 1 ms does.
- */
-export const STEP_OFFSET = "offset 1ms";
+/** After a range: `@ at` for an instant figure, `offset 1ms` for a step of a range query, else nothing. */
+const rangeModifier = (at: Date | "step" | undefined) =>
+  at === "step" ? ` ${STEP_OFFSET}` : at ? ` ${atModifier(at)}` : "";
 
 /** `[<window>] @ <end - 1ms>` */
 export function windowRange(span: Span): string {
@@ -78,18 +92,122 @@ export function probeSelector(sli: Extract<SliSpec, { type: "probe" }>, metric =
 }
 
 const sel = (m: MetricSelector) => selector(m.metric, m.labels, m.labelsRegex);
+const isRaw = (s: EventsSource | undefined): s is RawQuery => s !== undefined && "promql" in s;
 
-/** good / bad / total selectors of a request-based SLI (ratio or latency). */
+/** A ratio SLI written (in part) as raw PromQL: the report calls it user-defined. */
+export function isUserDefinedSli(sli: SliSpec): boolean {
+  return (
+    sli.type === "ratio" &&
+    (sli.goodRatio !== undefined ||
+      sli.badRatio !== undefined ||
+      isRaw(sli.good) ||
+      isRaw(sli.bad) ||
+      isRaw(sli.total))
+  );
+}
+
+/** A ratio SLI given as a share (goodRatio/badRatio): its budget counts minutes of the window, weighted by time. */
+export function isShareSli(sli: SliSpec): boolean {
+  return sli.type === "ratio" && (sli.goodRatio !== undefined || sli.badRatio !== undefined);
+}
+
+/** Which count of a request SLI is the numerator: good (good, goodRatio, latency) or bad. */
+export function numeratorOf(sli: SliSpec): "good" | "bad" {
+  return sli.type === "ratio" && !sli.good && !sli.goodRatio ? "bad" : "good";
+}
+
+/** The unit of a request SLI's budget: requests, or minutes for a share weighted by time. */
+export function budgetUnitOf(sli: SliSpec): "minutes" | "requests" {
+  return sli.type === "probe" || isShareSli(sli) ? "minutes" : "requests";
+}
+
+/**
+ * One count of a request SLI over a range: `text` is the range as PromQL writes it, `ms` its length, `at`
+ * the evaluation time of an instant figure (absent for the steps of a range query).
+ */
+type Count = (range: { ms: number; text: string }, at?: Date | "step") => string;
+
+/**
+ * The one place where a request SLI's counts become PromQL. A selector: `sum(increase(sel[range] @ at))`.
+ * Raw PromQL: its text with `[{{.window}}]` filled in (fillWindow). A share (goodRatio/badRatio, 0..1):
+ * weighted by time, so its figures are minutes: numerator = share x minutes of the range, total = the
+ * minutes of the range wherever the share has a value (NaN, e.g. no traffic, and no data are missing).
+ */
+function requestCounts(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
+  good?: Count;
+  bad?: Count;
+  total: Count;
+} {
+  const events =
+    (s: EventsSource): Count =>
+    (range, at) =>
+      isRaw(s)
+        ? fillWindow(s.promql, range.ms, at)
+        : `sum(increase(${sel(s)}[${range.text}]${rangeModifier(at)}))`;
+  if (sli.type === "latency") {
+    const regex = { ...(sli.labelsRegex ?? {}), le: leMatcher(sli.thresholdSeconds) };
+    return {
+      good: events({
+        metric: `${sli.metric}_bucket`,
+        ...(sli.labels ? { labels: sli.labels } : {}),
+        labelsRegex: regex,
+      }),
+      total: events({
+        metric: `${sli.metric}_count`,
+        ...(sli.labels ? { labels: sli.labels } : {}),
+        ...(sli.labelsRegex ? { labelsRegex: sli.labelsRegex } : {}),
+      }),
+    };
+  }
+  const share = sli.goodRatio ?? sli.badRatio;
+  if (share) {
+    const valid = (range: { ms: number }, at?: Date | "step") =>
+      `(${fillWindow(share.promql, range.ms, at)}) >= 0`;
+    const numerator: Count = (range, at) => `avg(${valid(range, at)}) * ${range.ms / 60_000}`;
+    const total: Count = (range, at) => `count(${valid(range, at)}) * 0 + ${range.ms / 60_000}`;
+    return sli.goodRatio ? { good: numerator, total } : { bad: numerator, total };
+  }
+  if (!sli.total) throw new Error("ratio SLI without total");
+  return {
+    ...(sli.good ? { good: events(sli.good) } : {}),
+    ...(sli.bad ? { bad: events(sli.bad) } : {}),
+    total: events(sli.total),
+  };
+}
+
+/**
+ * The error ratio of a user-defined ratio SLI over a trailing window `w` (a PromQL duration, "5m"), for
+ * the burn-rate rules; null for an SLI built from selectors (the rules build those themselves).
+ */
+export function userDefinedErrorRatio(sli: SliSpec, w: string, wMs: number): string | null {
+  if (sli.type !== "ratio" || !isUserDefinedSli(sli)) return null;
+  const share = sli.goodRatio ?? sli.badRatio;
+  if (share) {
+    const e = fillWindow(share.promql, wMs);
+    return sli.badRatio ? `(${e})` : `1 - (${e})`;
+  }
+  const c = requestCounts(sli);
+  const range = { ms: wMs, text: w };
+  return c.bad
+    ? `(${c.bad(range)}) / (${c.total(range)})`
+    : `1 - ((${c.good!(range)}) / (${c.total(range)}))`;
+}
+
+/** good / bad / total selectors of a request-based SLI built from selectors (ratio or latency). */
 export function requestSelectors(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
   good?: string;
   bad?: string;
   total: string;
 } {
   if (sli.type === "ratio") {
+    const { good, bad, total } = sli;
+    if (isUserDefinedSli(sli) || !total || isRaw(good) || isRaw(bad) || isRaw(total)) {
+      throw new Error("a user-defined (raw PromQL) SLI has no selectors");
+    }
     return {
-      ...(sli.good ? { good: sel(sli.good) } : {}),
-      ...(sli.bad ? { bad: sel(sli.bad) } : {}),
-      total: sel(sli.total),
+      ...(good ? { good: sel(good) } : {}),
+      ...(bad ? { bad: sel(bad) } : {}),
+      total: sel(total),
     };
   }
   const regex = { ...(sli.labelsRegex ?? {}), le: leMatcher(sli.thresholdSeconds) };
@@ -144,15 +262,16 @@ export function requestQueries(
   span: Span,
   stepSeconds: number,
 ): RequestQueries {
-  const s = requestSelectors(sli);
-  const r = windowRange(span);
-  const inc = (x: string) => `sum(increase(${x}${r}))`;
-  const incStep = (x: string) => `sum(increase(${x}[${stepSeconds}s] ${STEP_OFFSET}))`;
+  const c = requestCounts(sli);
+  const ms = span.end.getTime() - span.start.getTime();
+  const window = { ms, text: formatDuration(ms) };
+  const at = new Date(span.end.getTime() - 1);
+  const step = { ms: stepSeconds * 1000, text: `${stepSeconds}s` };
   return {
-    ...(s.good ? { good: inc(s.good), goodPerStep: incStep(s.good) } : {}),
-    ...(s.bad ? { bad: inc(s.bad), badPerStep: incStep(s.bad) } : {}),
-    total: inc(s.total),
-    totalPerStep: incStep(s.total),
+    ...(c.good ? { good: c.good(window, at), goodPerStep: c.good(step, "step") } : {}),
+    ...(c.bad ? { bad: c.bad(window, at), badPerStep: c.bad(step, "step") } : {}),
+    total: c.total(window, at),
+    totalPerStep: c.total(step, "step"),
   };
 }
 
@@ -167,15 +286,19 @@ export function maintenanceRequestQueries(
   spans: readonly Span[],
 ): { good?: string; bad?: string; total: string } | null {
   if (spans.length === 0) return null;
-  const s = requestSelectors(sli);
-  const over = (x: string) =>
+  const c = requestCounts(sli);
+  const one = (count: Count, sp: Span) => {
+    const ms = sp.end.getTime() - sp.start.getTime();
+    return count({ ms, text: formatDuration(ms) }, new Date(sp.end.getTime() - 1));
+  };
+  const over = (count: Count) =>
     spans.length === 1
-      ? `sum(increase(${x}${windowRange(spans[0]!)}))`
-      : spans.map((sp) => `(sum(increase(${x}${windowRange(sp)})) or vector(0))`).join(" + ");
+      ? one(count, spans[0]!)
+      : spans.map((sp) => `(${one(count, sp)} or vector(0))`).join(" + ");
   return {
-    ...(s.good ? { good: over(s.good) } : {}),
-    ...(s.bad ? { bad: over(s.bad) } : {}),
-    total: over(s.total),
+    ...(c.good ? { good: over(c.good) } : {}),
+    ...(c.bad ? { bad: over(c.bad) } : {}),
+    total: over(c.total),
   };
 }
 

@@ -79,6 +79,18 @@ export function reasonText(why: readonly SloReason[]): string | undefined {
   return why.length > 0 ? why.map(reasonClause).join("; ") : undefined;
 }
 
+/** The method of a ratio SLI written as PromQL in the config (the renderers also call it user-defined). */
+function userDefinedMethod(kind: "events" | "share"): string {
+  return (
+    "User-defined SLI: the PromQL written in the config, with [{{.window}}] filled in as the window and " +
+    "evaluated at its end - 1 ms (@); daily figures fill in 15-minute steps. " +
+    (kind === "share"
+      ? "It gives the good (or bad) share directly, so the budget is that share weighted by time: " +
+        "minutes of the window (share x minutes)."
+      : "Its good/bad and total are what the expressions return (counts when they use increase()).")
+  );
+}
+
 /** How the figure was computed, in words. */
 export function methodText(m: MethodSpec): string {
   const maintenance =
@@ -113,6 +125,7 @@ export function methodText(m: MethodSpec): string {
       );
     }
     case "ratio":
+      if (m.userDefined) return userDefinedMethod(m.userDefined) + maintenance;
       return (
         `Ratio = sum(increase(${m.numerator})) / sum(increase(total)) over the window at its end - 1 ms. ` +
         "increase() extrapolates to the window edges and handles counter resets, so request counts are not " +

@@ -186,6 +186,11 @@ export function seriesText(s: SloReport): string | null {
   );
 }
 
+/** "ratio SLI", or for PromQL written in the config "user-defined ratio SLI (PromQL from the config)" */
+export function sliKind(s: Pick<SloReport, "sliType" | "userDefined">): string {
+  return s.userDefined ? `user-defined ${s.sliType} SLI (PromQL from the config)` : `${s.sliType} SLI`;
+}
+
 /** a budget amount in its unit: "44.7 min", "1 h 35 min", "61,728 requests" */
 export function budgetAmount(value: number, unit: ErrorBudgetReport["unit"]): string {
   if (!Number.isFinite(value)) return "n/a";

@@ -31,6 +31,7 @@ import {
   STATUS_WORD,
   secondsText,
   seriesText,
+  sliKind,
   summaryCounts,
   trend,
 } from "./format.js";
@@ -282,7 +283,7 @@ function sloSection(s: SloReport, i: number): string {
   const parts: string[] = [];
   parts.push(
     `<h2 id="slo-${i}" style="${H2}">${e(s.name)} ${badge(s.status)}</h2>`,
-    `<p style="${MUTED}">Service ${e(s.service)} &middot; ${e(s.sliType)} SLI &middot; budget counted in ${e(s.errorBudget.unit)} &middot; missing data counts as ${e(s.missingData)}</p>`,
+    `<p style="${MUTED}">Service ${e(s.service)} &middot; ${e(sliKind(s))} &middot; budget counted in ${e(s.errorBudget.unit)} &middot; missing data counts as ${e(s.missingData)}</p>`,
   );
   if (s.description) parts.push(`<p style="${P}">${e(s.description)}</p>`);
   if (s.reason) {

@@ -101,6 +101,7 @@ function slo(s: SloReport): Record<string, unknown> {
     description: same,
     objective: (v) => round(v, 6, [0, 1]),
     sliType: same,
+    userDefined: same,
     attainment: vsObjective,
     status: same,
     reason: same,

@@ -28,6 +28,7 @@ import {
   STATUS_WORD,
   secondsText,
   seriesText,
+  sliKind,
   summaryCounts,
   trend,
 } from "./format.js";
@@ -77,7 +78,7 @@ function sloSection(s: SloReport): string[] {
   const out: string[] = [];
   const b = s.errorBudget;
   out.push(`## ${md(s.name)}: ${STATUS_WORD[s.status]}`, "");
-  out.push(`Service ${md(s.service)}, ${md(s.sliType)} SLI, budget in ${md(b.unit)}.`, "");
+  out.push(`Service ${md(s.service)}, ${md(sliKind(s))}, budget in ${md(b.unit)}.`, "");
   if (s.description) out.push(md(s.description), "");
   if (s.reason) out.push(`> **${s.status === "unknown" ? "Why unknown" : "Note"}:** ${md(s.reason)}`, "");
   const figures: string[] = [

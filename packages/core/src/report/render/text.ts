@@ -29,6 +29,7 @@ import {
   STATUS_WORD,
   secondsText,
   seriesText,
+  sliKind,
   summaryCounts,
   topIncidents,
   trend,
@@ -140,7 +141,7 @@ function sloDetail(s: SloReport): string[] {
   const b = s.errorBudget;
   const out: string[] = [];
   out.push(...wrap(`${s.name}: ${STATUS_WORD[s.status]}`));
-  out.push(...wrap(`Service ${s.service}, ${s.sliType} SLI`, "  ", "  "));
+  out.push(...wrap(`Service ${s.service}, ${sliKind(s)}`, "  ", "  "));
   const series = seriesText(s);
   if (series) out.push(...field("Series", series));
   out.push(
