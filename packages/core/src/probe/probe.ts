@@ -9,7 +9,7 @@
 import type { Resolver } from "node:dns";
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
-import { Client, type Dispatcher } from "undici";
+import type { Dispatcher, Client as UndiciClient } from "undici";
 import { compileRe2, type Re2 } from "../config/re2.js";
 import { quoteUntrusted, redactUrl, Scrubber } from "../config/redact.js";
 import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
@@ -31,6 +31,7 @@ import type {
   ProbeResult,
   ProbeSpec,
 } from "./types.js";
+import { Client, request as clientRequest } from "./undici.js";
 
 export const USER_AGENT = "sla-monitor-probe/0.1";
 
@@ -109,7 +110,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
 
   return new Promise<ProbeResult>((resolve, reject) => {
     let settled = false;
-    let client: Client | undefined;
+    let client: UndiciClient | undefined;
     let resolver: Resolver | undefined;
     let status: number | null = null;
     let httpVersion: number | undefined;
@@ -260,7 +261,12 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
         bodyTimeout: 0,
         pipelining: 1,
       });
-      const res = await client.request({ path: `${url.pathname}${url.search}`, method, headers, body });
+      const res = await clientRequest(client, {
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        body,
+      });
       res.body.on("error", () => {}); // destroyed by closeHop(); the outcome is already decided then
       if (settled) return undefined;
       headersAt = performance.now();

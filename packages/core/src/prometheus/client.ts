@@ -15,7 +15,6 @@
  * - Errors are `PrometheusError`s naming the kind, HTTP status, endpoint, query and the server's message;
  *   they never contain auth headers or URL credentials.
  */
-import type { Dispatcher } from "undici";
 import { z } from "zod";
 import { quoteUntrusted, Scrubber } from "../config/redact.js";
 import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
@@ -86,7 +85,6 @@ export interface PrometheusClientOptions {
   /** delay before retry n (the last entry repeats); default [200, 800] */
   backoffMs?: number[];
   userAgent?: string;
-  dispatcher?: Dispatcher;
   /** most points per series in one query_range request; default 10 000 (Prometheus's limit is 11 000) */
   maxPointsPerChunk?: number;
   /** ask for query stats (`stats=all`) to learn the server's evaluation time; default true */
@@ -305,7 +303,6 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
           headers,
           ...(body !== undefined ? { body } : {}),
           timeoutMs,
-          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
         stats.bytes += res.body.length;
         const text = res.body.toString("utf8");

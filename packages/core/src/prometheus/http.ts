@@ -1,9 +1,10 @@
 /**
- * One HTTP exchange with a TOTAL deadline (headers and body), on undici `request`. undici's own
- * `headersTimeout`/`bodyTimeout` are idle timers (a server trickling one byte a second never trips them), so
- * the deadline is our own timer aborting the request. Internal to the prometheus module.
+ * One HTTP exchange with a TOTAL deadline (headers and body), on Node's built-in `fetch` (undici inside Node,
+ * nothing bundled: the Lambdas carry undici only for the probe's `Client`, issue 16). Idle timers would not
+ * do (a server trickling one byte a second never trips them), so the deadline is our own timer aborting the
+ * request. Redirects are not followed (`redirect: "manual"`: a 3xx is an answer like any other, and no
+ * credential goes anywhere else). Internal to the prometheus module.
  */
-import { type Dispatcher, request } from "undici";
 
 export interface HttpExchange {
   status: number;
@@ -27,7 +28,6 @@ export interface SendOptions {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   timeoutMs: number;
-  dispatcher?: Dispatcher;
 }
 
 /** The URL without user info, query or fragment: safe for error messages. */
@@ -49,27 +49,39 @@ export async function send(opts: SendOptions): Promise<HttpExchange> {
     ac.abort(new Error(`deadline of ${opts.timeoutMs} ms exceeded`));
   }, opts.timeoutMs);
   try {
-    const res = await request(opts.url, {
+    const res = await fetch(opts.url, {
       method: opts.method,
       headers: opts.headers,
       ...(opts.body !== undefined ? { body: opts.body } : {}),
       signal: ac.signal,
-      ...(opts.dispatcher ? { dispatcher: opts.dispatcher } : {}),
-      headersTimeout: opts.timeoutMs + 1000,
-      bodyTimeout: opts.timeoutMs + 1000,
+      redirect: "manual",
     });
-    const body = Buffer.from(await res.body.arrayBuffer());
-    return { status: res.statusCode, body };
+    const body = Buffer.from(await res.arrayBuffer());
+    return { status: res.status, body };
   } catch (e) {
     if (timedOut) {
       throw new HttpFailure("timeout", `no complete response within ${opts.timeoutMs} ms`, { cause: e });
     }
-    const err = e as { code?: string; message?: string };
-    const detail = [err.code, err.message].filter(Boolean).join(": ") || String(e);
-    throw new HttpFailure("network", detail, { cause: e });
+    throw new HttpFailure("network", networkDetail(e), { cause: e });
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * What went wrong on the network, as the system said it: `fetch` wraps it ("fetch failed", the socket's
+ * error as `cause`, several for a host with several addresses).
+ */
+function networkDetail(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur && depth < 4; depth++) {
+    const err = cur as { code?: string; message?: string; cause?: unknown; errors?: unknown[] };
+    const line = [err.code, err.message].filter(Boolean).join(": ");
+    if (line && line !== "fetch failed") parts.push(line);
+    cur = err.cause ?? err.errors?.[0];
+  }
+  return parts.join("; ") || String(e);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

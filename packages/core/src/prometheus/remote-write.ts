@@ -13,7 +13,6 @@
  */
 import protobuf from "protobufjs/light.js";
 import { compress } from "snappyjs";
-import type { Dispatcher } from "undici";
 import { quoteUntrusted, Scrubber } from "../config/redact.js";
 import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
 import { backoff, HttpFailure, safeUrl, send, sleep } from "./http.js";
@@ -46,7 +45,6 @@ export interface RemoteWriterOptions {
   /** delay before retry n, default [200] */
   backoffMs?: number[];
   userAgent?: string;
-  dispatcher?: Dispatcher;
 }
 
 export interface RemoteWriter {
@@ -157,7 +155,6 @@ export function createRemoteWriter(options: RemoteWriterOptions): RemoteWriter {
           headers,
           body,
           timeoutMs,
-          ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
         });
         if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt };
         const said = own.scrub(res.body.toString("utf8").trim());
