@@ -6,6 +6,7 @@ import { Probes } from "./stacks/probes.js";
 import { Reports } from "./stacks/reports.js";
 import { type DeployOptions, initSettings } from "./stacks/settings.js";
 import { Storage } from "./stacks/storage.js";
+import { Viewer } from "./stacks/viewer.js";
 
 /**
  * AWS-side options per stage (not product config). `kms`: a customer-managed key for the reports bucket and
@@ -37,7 +38,7 @@ export default {
       tracing: "disabled",
       nodejs: { format: "esm", minify: true },
     });
-    app.stack(Storage).stack(Probes).stack(Reports);
+    app.stack(Storage).stack(Probes).stack(Viewer).stack(Reports);
     // Every function (SST's CustomResourceHandler and CDK's auto-delete provider too): its own log group with
     // a retention, and logs:CreateLogStream/PutLogEvents on it instead of AWSLambdaBasicExecutionRole.
     Aspects.of(app).add(new FunctionLogGroups());

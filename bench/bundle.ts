@@ -14,6 +14,7 @@ import { type BenchResult, log, median, OUT_DIR, quantile, ROOT, type Row, round
 const HANDLERS = {
   probe: "packages/functions/src/probe.ts",
   report: "packages/functions/src/report.ts",
+  viewer: "packages/functions/src/viewer.ts",
 } as const;
 const BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 const LOADS = 20;

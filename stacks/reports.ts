@@ -7,7 +7,9 @@ import {
   DeadLetterAlarm,
   FailureQueue,
   FunctionAlarms,
+  grantLinkSecret,
   grantReport,
+  grantSesSend,
   MONTHLY_CRON,
   routeAsyncFailures,
   WEEKLY_CRON,
@@ -16,9 +18,12 @@ import {
 import { functionEnvironment, grantProps } from "./env.js";
 import { HANDLERS, settingsOf } from "./settings.js";
 import { Storage } from "./storage.js";
+import { Viewer } from "./viewer.js";
 
 /** Example payload shown in the `ReportInvokeExample` output. */
 export const INVOKE_EXAMPLE_PAYLOAD = '{"period":"2026-10"}';
+/** Payload that makes the report function answer with a fresh signed portal link. */
+export const PORTAL_LINK_PAYLOAD = '{"portalLink":true}';
 
 /**
  * The report function (scheduled weekly and monthly, and on demand), its schedules, dead-letter queue and
@@ -34,6 +39,7 @@ export const INVOKE_EXAMPLE_PAYLOAD = '{"period":"2026-10"}';
 export function Reports({ stack, app }: StackContext) {
   const settings = settingsOf(app);
   const storage = use(Storage);
+  const viewer = use(Viewer);
   const { timeoutSeconds, memoryMb } = settings.report;
   const timeZone = settings.config.calendar.timeZone;
 
@@ -52,9 +58,18 @@ export function Reports({ stack, app }: StackContext) {
       removalPolicy: RemovalPolicy.DESTROY,
     }),
     copyFiles: [{ from: settings.configFile }],
-    environment: functionEnvironment(settings, storage),
+    // the viewer's URL and link secret: notifications carry signed links to the report and the portal
+    environment: {
+      ...functionEnvironment(settings, storage),
+      SLA_VIEWER_URL: viewer.url.url,
+      SLA_LINK_SECRET_ARN: viewer.secret.secretArn,
+    },
     bind: storage.bindings,
   });
+  grantLinkSecret(report, viewer.secret);
+  // notify.email.ses: the report email, from that address only
+  const ses = settings.config.notify.email?.ses;
+  if (ses) grantSesSend(report, ses);
 
   const { queue } = new FailureQueue(stack, "ReportFailures");
   // Reports are idempotent (deterministic keys, sent-markers), so Lambda may retry twice.
@@ -109,6 +124,9 @@ export function Reports({ stack, app }: StackContext) {
     ReportFunctionName: report.functionName,
     ReportInvokeExample: `aws lambda invoke --function-name ${report.functionName} --payload '${INVOKE_EXAMPLE_PAYLOAD}' --cli-binary-format raw-in-base64-out out.json`,
     ReportDeadLetterQueueUrl: queue.queueUrl,
+    // a signed link cannot be a static output (it expires, and outputs are readable by every stack reader):
+    // the report function signs a fresh one on demand
+    PortalLinkCommand: `aws lambda invoke --function-name ${report.functionName} --payload '${PORTAL_LINK_PAYLOAD}' --cli-binary-format raw-in-base64-out portal.json && cat portal.json`,
   });
   return { report };
 }

@@ -26,6 +26,7 @@ export const RETAINED_STAGES: readonly string[] = ["prod"];
 export const HANDLERS = {
   probe: "packages/functions/src/probe.handler",
   report: "packages/functions/src/report.handler",
+  viewer: "packages/functions/src/viewer.handler",
 } as const;
 
 export interface FunctionSizing {

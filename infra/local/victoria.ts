@@ -32,7 +32,8 @@ export async function ensureVictoriaMetrics(log: Log = silent): Promise<string> 
 /** The Debian package's version (the Debian build's binary does not report one), or "unknown". */
 function packageVersion(): string {
   try {
-    return execFileSync("dpkg-query", ["-W", "-f=${Version}", "victoria-metrics"], { encoding: "utf8" });
+    const status = execFileSync("dpkg", ["-s", "victoria-metrics"], { encoding: "utf8" });
+    return /^Version: (.+)$/m.exec(status)?.[1] ?? "unknown";
   } catch {
     return "unknown";
   }

@@ -2,7 +2,7 @@
  * The main job end to end, as a new user runs it: `sla demo` (real CLI process, real Prometheus, real
  * endpoints, real probes and reports), then the HTML report in headless Chromium, and the email text.
  */
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -27,6 +27,7 @@ let result: {
     reportedDowntimeMinutes: number;
   }[];
   outbox: string;
+  portal: { file: string; url?: string };
 };
 
 beforeAll(async () => {
@@ -87,6 +88,109 @@ describe("sla demo", () => {
   });
 });
 
+/** `sla serve` as a user starts it; resolves with the portal link it prints (the test stops it by its pid). */
+async function startServe(args: string[]): Promise<{ child: ChildProcess; portal: string; lines: string[] }> {
+  const child = spawn(SLA_BIN, ["serve", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const lines: string[] = [];
+  const portal = await new Promise<string>((resolvePortal, reject) => {
+    let buf = "";
+    const timer = setTimeout(
+      () => reject(new Error(`sla serve printed no portal: ${lines.join("\n")}`)),
+      30_000,
+    );
+    child.stdout!.on("data", (c: Buffer) => {
+      buf += c.toString("utf8");
+      for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        lines.push(line);
+        if (line.startsWith("portal: ")) {
+          clearTimeout(timer);
+          resolvePortal(line.slice("portal: ".length));
+        }
+      }
+    });
+    child.stderr!.on("data", (c: Buffer) => lines.push(c.toString("utf8")));
+    child.once("exit", (code) => reject(new Error(`sla serve exited ${code}: ${lines.join("\n")}`)));
+  });
+  return { child, portal, lines };
+}
+
+async function stopServe(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
+  child.kill("SIGTERM");
+  return exited;
+}
+
+describe("sla serve on the demo's reports", () => {
+  it("answers on 127.0.0.1 without a signature: / leads to the portal, which lists both demo periods", async () => {
+    const { child, portal, lines } = await startServe(["--out", out]);
+    try {
+      expect(lines[0]).toMatch(/^serving .* on http:\/\/127\.0\.0\.1:\d+ \(no signature needed\)$/);
+      expect(portal).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/reports\/index\.html$/);
+      const root = await fetch(new URL("/", portal), { redirect: "manual" });
+      expect([root.status, root.headers.get("location")]).toEqual([302, "/reports/index.html"]);
+      const page = await (await fetch(portal)).text();
+      const monthly = result.reports.monthly!.period;
+      const weekly = result.reports.weekly!.period;
+      expect(page).toContain(`<tr data-report="monthly/${monthly}">`);
+      expect(page).toContain(`<tr data-report="weekly/${weekly}">`);
+      expect(result.portal.file).toBe(join(out, "reports/index.html"));
+    } finally {
+      expect(await stopServe(child)).toBe(0);
+    }
+  });
+
+  it("--signed: Chromium opens the portal through its signed link, then a report from it; no console errors", async () => {
+    const { child, portal } = await startServe(["--out", out, "--signed"]);
+    const browser = await chromium.launch({ executablePath: await ensureChromium(), args: CHROMIUM_ARGS });
+    try {
+      expect(portal).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/s\/\d+\/[A-Za-z0-9_-]{43}\/reports\/index\.html$/);
+      // unsigned, the same server refuses
+      expect((await fetch(new URL("/reports/index.html", portal))).status).toBe(403);
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      const res = await page.goto(portal);
+      expect(res?.status()).toBe(200);
+      const reports = await page
+        .locator("#reports tbody tr")
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-report")));
+      expect(reports).toEqual(
+        expect.arrayContaining([
+          `monthly/${result.reports.monthly!.period}`,
+          `weekly/${result.reports.weekly!.period}`,
+        ]),
+      );
+      expect(await page.locator('[data-history="monthly"] tbody tr').count()).toBe(5);
+      expect(await page.locator('[data-history="weekly"] tbody tr').count()).toBe(8);
+      expect(await page.locator('[data-chart^="trend-"]').count()).toBe(2 * (5 + 8));
+      await mkdir(OUTPUT, { recursive: true });
+      const portalShot = join(OUTPUT, "portal.png");
+      await page.screenshot({ path: portalShot, fullPage: true });
+      console.log(`[demo] portal screenshot: ${portalShot}`);
+      // a report, by the portal's relative link: still under the signed prefix
+      await page
+        .locator(`#reports tr[data-report="monthly/${result.reports.monthly!.period}"] a`)
+        .first()
+        .click();
+      await page.waitForURL(/\/s\/\d+\/[^/]+\/reports\/monthly\/.*\/report\.html$/);
+      await expect(page.locator("#slo-table tbody tr").count()).resolves.toBe(5);
+      const reportShot = join(OUTPUT, "report-via-signed-link.png");
+      await page.screenshot({ path: reportShot, fullPage: true });
+      console.log(`[demo] report (signed link) screenshot: ${reportShot}`);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+      expect(await stopServe(child)).toBe(0);
+    }
+  });
+});
+
 describe("sla CLI exit codes", () => {
   const sla = async (...args: string[]) => {
     try {
@@ -100,7 +204,7 @@ describe("sla CLI exit codes", () => {
   it("--help: the bin starts and lists its commands", async () => {
     const r = await sla("--help");
     expect(r.code).toBe(0);
-    for (const c of ["validate", "probe", "report", "rules", "demo"])
+    for (const c of ["validate", "probe", "report", "rules", "serve", "demo"])
       expect(r.stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
   });
   it("validate: 0 for the documented example, 2 naming path and value for a bad file", async () => {

@@ -18,6 +18,7 @@ import {
   type ProbeCycleResult,
   runProbeCycle,
 } from "../../packages/core/src/probe/cycle.js";
+import { indexSlos } from "../../packages/core/src/report/history.js";
 import { INDEX_KEY, notificationKey, reportKeys } from "../../packages/core/src/report/keys.js";
 import { breachItem } from "../../packages/core/src/report/notifications.js";
 import { corruptIndexKey, type IndexEntry, runReport } from "../../packages/core/src/report/run.js";
@@ -292,6 +293,9 @@ describe("a damaged report index", () => {
           generatedAt: doc.generatedAt,
           summary: doc.summary,
           keys: reportKeys(w),
+          // the portal's history: each SLO's figures, as the stored document has them
+          partial: doc.partial,
+          slos: indexSlos(doc),
         });
       }
 

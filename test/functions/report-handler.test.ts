@@ -67,11 +67,12 @@ describe("report Lambda handler", () => {
   it("serves an on-demand period: files in S3 with content types, no notification by default", async () => {
     const r = await handler({ period: "2026-10" });
     expect(r.ok).toBe(true);
-    if (!r.ok) return;
+    if (!r.ok || !("location" in r)) return;
     expect(r.location).toBe(`s3://${BUCKET}`);
     expect(r.summary).toEqual({ total: 5, met: 3, missed: 1, unknown: 1 });
     expect(r.published).toEqual([]);
     expect(await keys()).toEqual([
+      "reports/index.html",
       "reports/index.json",
       "reports/monthly/2026-10/report.csv",
       "reports/monthly/2026-10/report.html",

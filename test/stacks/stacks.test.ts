@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Template } from "aws-cdk-lib/assertions";
 import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPORT_RESERVED_CONCURRENCY } from "../../infra/aws/index.js";
+import { REPORT_RESERVED_CONCURRENCY, VIEWER_RESERVED_CONCURRENCY } from "../../infra/aws/index.js";
 import { kmsSettingFor, reportReservedConcurrencyFor } from "../../stacks/settings.js";
 import {
   actionsOf,
@@ -63,8 +63,8 @@ beforeAll(async () => {
 }, 300_000);
 
 describe("app", () => {
-  it("has the storage, probes and reports stacks, named after the stage", () => {
-    expect(Object.keys(s.stacks).sort()).toEqual(["Probes", "Reports", "Storage"]);
+  it("has the storage, probes, viewer and reports stacks, named after the stage", () => {
+    expect(Object.keys(s.stacks).sort()).toEqual(["Probes", "Reports", "Storage", "Viewer"]);
     for (const stack of Object.values(s.stacks)) expect(stack.stackName).toMatch(/^test-sla-monitor-/);
   });
 
@@ -79,7 +79,7 @@ describe("app", () => {
   it("gives every Lambda function a log group with a retention and a log grant on it only", () => {
     const count = (name: string) => resources(s.templates[name]!, "AWS::Lambda::Function").length;
     // SST's CustomResourceHandler in every stack, CDK's auto-delete provider in Storage (non-prod)
-    expect([count("Storage"), count("Probes"), count("Reports")]).toEqual([2, 2, 2]);
+    expect([count("Storage"), count("Probes"), count("Reports"), count("Viewer")]).toEqual([2, 2, 2, 2]);
     for (const t of Object.values(s.templates)) expect(functionLogProblems(t).problems).toEqual([]);
     const retention = (name: string) =>
       resources(s.templates[name]!, "AWS::Logs::LogGroup")
@@ -88,6 +88,7 @@ describe("app", () => {
     expect(retention("Storage")).toEqual([30, 30]);
     expect(retention("Probes")).toEqual([30, 30]); // probe 1 month, CustomResourceHandler 1 month
     expect(retention("Reports")).toEqual([30, 90]); // report 3 months
+    expect(retention("Viewer")).toEqual([30, 30]); // viewer 1 month
   });
 });
 
@@ -320,7 +321,12 @@ describe("self-monitoring", () => {
       "test-sla-monitor-report-errors",
       "test-sla-monitor-report-throttles",
     ]);
-    for (const name of ["Probes", "Reports"]) {
+    expect(names(s.templates.Viewer!)).toEqual([
+      "test-sla-monitor-viewer-duration-p99",
+      "test-sla-monitor-viewer-errors",
+      "test-sla-monitor-viewer-throttles",
+    ]);
+    for (const name of ["Probes", "Reports", "Viewer"]) {
       for (const [, a] of resources(s.templates[name]!, "AWS::CloudWatch::Alarm")) {
         expect(JSON.stringify(a.Properties.AlarmActions)).toContain("NotificationsTopic");
       }
@@ -347,6 +353,108 @@ describe("outputs", () => {
     );
     const storage = s.templates.Storage!.toJSON().Outputs as Record<string, unknown>;
     expect(Object.keys(storage)).toEqual(expect.arrayContaining(["BucketName", "TopicArn"]));
+  });
+});
+
+describe("report viewer", () => {
+  const VIEWER_HANDLER = "packages/functions/src/viewer.handler";
+  const t = () => s.templates.Viewer!;
+  const viewerId = () =>
+    resources(t(), "AWS::Lambda::Function").find(([, r]) => r.Properties.Handler === VIEWER_HANDLER)![0];
+
+  it("runs on nodejs22.x, arm64, small, with its concurrency capped, bundled without the config", () => {
+    const fn = productFunction(t(), VIEWER_HANDLER);
+    expect(fn.Properties.Runtime).toBe("nodejs22.x");
+    expect(fn.Properties.Architectures).toEqual(["arm64"]);
+    expect(fn.Properties.MemorySize).toBe(256);
+    expect(fn.Properties.Timeout).toBe(10);
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(VIEWER_RESERVED_CONCURRENCY);
+    const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+    // no config, no Prometheus, no bound SST secrets: the bucket and the link secret's ARN (and SST's own)
+    expect(
+      Object.keys(env)
+        .filter((k) => !/^(SST_(APP|STAGE|SSM_PREFIX)|AWS_NODEJS_CONNECTION_REUSE_ENABLED)$/.test(k))
+        .sort(),
+    ).toEqual(["SLA_BUCKET", "SLA_LINK_SECRET_ARN"]);
+    expect(JSON.stringify(env.SLA_BUCKET)).toContain("ReportsBucket");
+    const [secretId] = resources(t(), "AWS::SecretsManager::Secret")[0]!;
+    expect(env.SLA_LINK_SECRET_ARN).toEqual({ Ref: secretId });
+  });
+
+  it("is public through its Function URL only: auth NONE (the signature is the auth), no CORS", () => {
+    const urls = resources(t(), "AWS::Lambda::Url");
+    expect(urls).toHaveLength(1);
+    const [, url] = urls[0]!;
+    expect(url.Properties.AuthType).toBe("NONE");
+    expect(url.Properties.Cors).toBeUndefined();
+    expect(url.Properties.TargetFunctionArn).toEqual({ "Fn::GetAtt": [viewerId(), "Arn"] });
+    const perms = resources(t(), "AWS::Lambda::Permission").map(([, r]) => r.Properties);
+    expect(perms).toHaveLength(2);
+    expect(perms).toContainEqual(
+      expect.objectContaining({
+        Action: "lambda:InvokeFunctionUrl",
+        Principal: "*",
+        FunctionUrlAuthType: "NONE",
+      }),
+    );
+    // a plain Invoke by anyone only through the URL, never directly
+    expect(perms).toContainEqual(
+      expect.objectContaining({
+        Action: "lambda:InvokeFunction",
+        Principal: "*",
+        InvokedViaFunctionUrl: true,
+      }),
+    );
+  });
+
+  it("keeps a generated link secret out of the template", () => {
+    const secrets = resources(t(), "AWS::SecretsManager::Secret");
+    expect(secrets).toHaveLength(1);
+    const [, secret] = secrets[0]!;
+    expect(secret.Properties.GenerateSecretString).toEqual({
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      PasswordLength: 64,
+    });
+    expect(secret.Properties.SecretString).toBeUndefined();
+  });
+
+  it("may read reports/* and the link secret, nothing else: no list, no write, no other prefix", () => {
+    const st = functionStatements(t(), VIEWER_HANDLER).filter((x) => x.Sid !== "WriteOwnLogs");
+    expect(st.map((x) => [x.Sid, actionsOf(x)])).toEqual([
+      ["ReadReports", ["s3:GetObject"]],
+      ["ReadLinkSecret", ["secretsmanager:GetSecretValue"]],
+    ]);
+    expect(JSON.stringify(st[0]!.Resource)).toContain('"/reports/*"');
+    const [secretId] = resources(t(), "AWS::SecretsManager::Secret")[0]!;
+    expect(st[1]!.Resource).toEqual({ Ref: secretId });
+  });
+
+  it("the report function links to it: the viewer URL and the secret in its env, GetSecretValue on that secret only", () => {
+    const report = productFunction(s.templates.Reports!, REPORT_HANDLER);
+    const env = report.Properties.Environment.Variables as Record<string, unknown>;
+    expect(JSON.stringify(env.SLA_VIEWER_URL)).toMatch(
+      /test-sla-monitor-Viewer:ExportsOutputFnGetAttViewerFunctionUrl.*FunctionUrl/,
+    );
+    expect(JSON.stringify(env.SLA_LINK_SECRET_ARN)).toMatch(
+      /test-sla-monitor-Viewer:ExportsOutputRefLinksSecret/,
+    );
+    const read = functionStatements(s.templates.Reports!, REPORT_HANDLER).filter((x) =>
+      actionsOf(x).some((a) => a.startsWith("secretsmanager:")),
+    );
+    expect(read.map((x) => actionsOf(x))).toEqual([["secretsmanager:GetSecretValue"]]);
+    expect(JSON.stringify(read[0]!.Resource)).toContain("ExportsOutputRefLinksSecret");
+  });
+
+  it("outputs the viewer URL, the secret (to rotate it) and the command that issues a portal link", () => {
+    const out = t().toJSON().Outputs as Record<string, { Value: unknown }>;
+    const [urlId] = resources(t(), "AWS::Lambda::Url")[0]!;
+    expect(out.ViewerUrl?.Value).toEqual({ "Fn::GetAtt": [urlId, "FunctionUrl"] });
+    expect(out.LinkSecretArn?.Value).toEqual({ Ref: resources(t(), "AWS::SecretsManager::Secret")[0]![0] });
+    const reports = s.templates.Reports!.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const cmd = JSON.stringify(reports.PortalLinkCommand?.Value);
+    expect(cmd).toContain("aws lambda invoke --function-name ");
+    expect(cmd).toContain(`--payload '{\\"portalLink\\":true}'`);
   });
 });
 
@@ -486,6 +594,18 @@ describe("stage with a customer-managed KMS key (deployOptions.kms: { create: tr
         StringEquals: { "kms:ViaService": [`s3.${REGION}.amazonaws.com`, `sns.${REGION}.amazonaws.com`] },
       });
     }
+  });
+
+  it("lets the viewer decrypt reports through S3 only", () => {
+    const kmsStatements = functionStatements(
+      k.templates.Viewer!,
+      "packages/functions/src/viewer.handler",
+    ).filter((st) => actionsOf(st).some((a) => a.startsWith("kms:")));
+    expect(kmsStatements).toHaveLength(1);
+    expect(actionsOf(kmsStatements[0]!)).toEqual(["kms:Decrypt"]);
+    expect(kmsStatements[0]!.Condition).toEqual({
+      StringEquals: { "kms:ViaService": `s3.${REGION}.amazonaws.com` },
+    });
   });
 
   it("stays least-privilege, every function with its retained log group", () => {

@@ -3,7 +3,9 @@
  * month of history with planted incidents (moved onto the previous calendar month), starts three demo
  * endpoints (healthy, flaky, slow), probes them for a while with remote write, then runs the previous
  * month's and the current week's reports into a local folder and the notifications into an outbox.
- * Every process it starts is stopped at the end, on error and on Ctrl-C.
+ * Every process it starts is stopped at the end, on error and on Ctrl-C. With `--serve` the report viewer
+ * (`sla serve`) runs on 127.0.0.1 from before the reports on, so the notifications carry signed links to it,
+ * and it keeps serving the portal after the demo until Ctrl-C.
  */
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
@@ -31,6 +33,7 @@ import {
 import { EXIT, ExitError } from "./exit.js";
 import { scrubber } from "./output.js";
 import { summaryTable } from "./report.js";
+import { type ServedReports, serveReports } from "./serve.js";
 
 export interface DemoOpts {
   out: string;
@@ -38,6 +41,7 @@ export interface DemoOpts {
   json?: boolean;
   probeSeconds: string;
   failOnBreach?: boolean;
+  serve?: boolean;
 }
 
 const TZ = "Europe/Berlin";
@@ -137,12 +141,15 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
   }
   const out = resolve(o.out);
   const cleanups: (() => Promise<void>)[] = [];
+  let served: ServedReports | undefined;
   const cleanup = async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});
   };
   const onSignal = () => {
     say("interrupted: stopping everything the demo started...");
-    void cleanup().then(() => process.exit(130));
+    void cleanup()
+      .then(() => served?.viewer.close())
+      .then(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
@@ -182,7 +189,16 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
     const configFile = join(out, "sla.config.yaml");
     await writeFile(configFile, configText);
     const config = parseConfig(configText, { format: "yaml", source: configFile });
-    const rt = await createRuntime(config, { outDir: out, consoleOutbox: !quiet, scrubber });
+    if (o.serve) {
+      served = await serveReports(out);
+      say(`report viewer on ${served.viewer.url} (the notifications link to it)`);
+    }
+    const rt = await createRuntime(config, {
+      outDir: out,
+      consoleOutbox: !quiet,
+      scrubber,
+      ...(served ? { viewerUrl: served.viewer.url } : {}),
+    });
 
     const cycles = Math.max(1, Math.round(probeSeconds / PROBE_EVERY_S));
     say(
@@ -247,6 +263,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
       ),
       outbox: join(out, "outbox"),
       breachState: join(out, "state/probe-state.json"),
+      portal: { file: join(out, "reports/index.html"), ...(served ? { url: served.portal } : {}) },
       plantedVsReported: checks,
     };
     if (o.json) {
@@ -269,14 +286,32 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
       console.log(`state:     ${result.breachState}`);
       console.log(`config:    ${configFile}`);
       console.log(`\nopen the monthly report: file://${result.reports.monthly?.html}`);
-      console.log(`demo finished in ${result.wallSeconds.toFixed(1)} s; everything it started is stopped.`);
+      console.log(
+        `demo finished in ${result.wallSeconds.toFixed(1)} s; ${served ? "Prometheus and the endpoints it started are stopped" : "everything it started is stopped"}.`,
+      );
+      console.log(
+        served
+          ? `portal (every report, each SLO's last 12 months and weeks): ${served.portal}  (file: ${result.portal.file}); serving until Ctrl-C`
+          : `portal (every report, each SLO's last 12 months and weeks): file://${result.portal.file}  (over HTTP: npx sla serve --out ${o.out})`,
+      );
     }
     if (checks.some((c) => !c.ok))
       throw new ExitError("the report does not match what the demo planted", EXIT.breach);
     if (o.failOnBreach && monthly.report.summary.missed > 0) process.exitCode = EXIT.breach;
+    if (served) {
+      // Prometheus and the endpoints stop now; the viewer serves until Ctrl-C, then the demo ends normally
+      await cleanup();
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      await new Promise<void>((done) => {
+        process.once("SIGINT", () => done());
+        process.once("SIGTERM", () => done());
+      });
+    }
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await cleanup();
+    await served?.viewer.close();
   }
 }

@@ -11,6 +11,7 @@ import { EXIT, ExitError } from "./exit.js";
 import { guardOutput } from "./output.js";
 import { probeCommand } from "./probe.js";
 import { reportCommand } from "./report.js";
+import { serveCommand } from "./serve.js";
 import { importCommand, validateCommand } from "./sources.js";
 
 // every byte the CLI prints passes the scrubber (DESIGN §9)
@@ -80,6 +81,12 @@ program
       .default("table"),
   )
   .option("--notify", "publish the summary/breaches to the outbox (or SNS with SLA_TOPIC_ARN)")
+  .addOption(
+    new Option(
+      "--viewer-url <url>",
+      "report viewer (e.g. `sla serve`): notifications carry signed links to it",
+    ).env("SLA_VIEWER_URL"),
+  )
   .option("--fail-on-breach", "exit 1 when an SLO is missed")
   .action(reportCommand);
 
@@ -94,6 +101,15 @@ program
   });
 
 program
+  .command("serve")
+  .description("serve a report folder's portal and reports on 127.0.0.1 (the viewer the stack deploys)")
+  .option("-o, --out <dir>", "the folder `sla report` / `sla demo` wrote", "out")
+  .option("--port <n>", "port (0: a free one)", "0")
+  .option("--signed", "only signed links open (as deployed); prints a signed portal link")
+  .option("--days <n>", "with --signed: the portal link's lifetime in days", "90")
+  .action(serveCommand);
+
+program
   .command("demo")
   .description("the whole product on this machine: local Prometheus, demo endpoints, probes, reports")
   .option("-o, --out <dir>", "output folder", "demo-out")
@@ -101,6 +117,7 @@ program
   .option("--json", "machine-readable output (one JSON document at the end)")
   .option("--probe-seconds <n>", "how long to probe the demo endpoints", "30")
   .option("--fail-on-breach", "exit 1 when an SLO is missed")
+  .option("--serve", "then serve the portal and reports on 127.0.0.1 until Ctrl-C (notifications link to it)")
   .action(demoCommand);
 
 export async function main(argv: string[]): Promise<number> {

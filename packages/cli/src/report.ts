@@ -32,6 +32,7 @@ export interface ReportOpts {
   format: "table" | "json" | "md" | "txt" | "csv";
   notify?: boolean;
   failOnBreach?: boolean;
+  viewerUrl?: string;
 }
 
 export function windowFromOptions(
@@ -87,6 +88,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     scrubber,
     outDir: o.out,
     ...(o.prometheus ? { prometheusUrl: o.prometheus } : {}),
+    ...(o.viewerUrl ? { viewerUrl: o.viewerUrl } : {}),
     consoleOutbox: o.format === "table",
   });
   let result: Awaited<ReturnType<typeof runReport>>;
@@ -110,6 +112,8 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
     console.log(summaryTable(doc));
     console.log(`\nfiles in ${rt.store.describe()}:`);
     for (const k of Object.values(result.keys)) console.log(`  ${k}`);
+    if (result.links)
+      console.log(`signed links: ${result.links.html}\n  all reports: ${result.links.portal}`);
     if (result.published.length) console.log(`published: ${result.published.join(", ")}`);
     if (result.alreadySent.length)
       console.log(`already sent before (not repeated): ${result.alreadySent.join(", ")}`);
@@ -118,6 +122,7 @@ export async function reportCommand(o: ReportOpts): Promise<void> {
   }
   if (result.error) console.error(result.error);
   if (result.configError) console.error(result.configError);
+  if (result.linkError) console.error(`warning: ${result.linkError}`);
   const rebuilt = result.indexRebuilt;
   if (rebuilt) {
     console.error(

@@ -32,3 +32,4 @@ export {
   windowMinutes,
 } from "./slo/index.js";
 export * from "./store/index.js";
+export * from "./viewer/index.js";

@@ -7,16 +7,19 @@
  * resolved (env values here, SSM values through the runtime's `ssm` resolver).
  */
 import { join, resolve } from "node:path";
-import { S3Client } from "@aws-sdk/client-s3";
 import { learningSsm, ScrubbingNotifier, ScrubbingObjectStore, scrubbingWriter } from "./boundary.js";
 import { redactUrl, Scrubber } from "./config/redact.js";
 import type { PrometheusConfig, SlaConfig } from "./config/schema.js";
 import { configSecretValues, resolveSecret, type SsmResolver } from "./config/secrets.js";
+import { OutboxEmailSender } from "./notify/email-outbox.js";
 import { type Notifier, OutboxNotifier, SnsNotifier } from "./notify/index.js";
 import { authSecrets, type PrometheusAuth } from "./prometheus/auth.js";
 import { createPrometheusClient, type PrometheusClient } from "./prometheus/client.js";
 import { createRemoteWriter, type RemoteWriter } from "./prometheus/remote-write.js";
-import { LocalObjectStore, type ObjectStore, S3ObjectStore } from "./store/index.js";
+import { ReportEmailer } from "./report/email.js";
+import { LocalObjectStore, type ObjectStore, S3ObjectStore, s3ClientFor } from "./store/index.js";
+import { ViewerLinks } from "./viewer/links.js";
+import { type LinkSecretSource, localLinkSecret, secretsManagerLinkSecret } from "./viewer/secret.js";
 
 export interface RuntimeOptions {
   env?: NodeJS.ProcessEnv;
@@ -26,6 +29,11 @@ export interface RuntimeOptions {
   prometheusUrl?: string;
   /** print outbox messages to stdout */
   consoleOutbox?: boolean;
+  /**
+   * The report viewer's base URL (default env SLA_VIEWER_URL): notifications then carry signed links. The
+   * link secret is the Secrets Manager secret SLA_LINK_SECRET_ARN, or with a local folder its own secret file.
+   */
+  viewerUrl?: string;
   /** SSM reader for `{ ssm: ... }` references (default: one on the SDK's default credentials) */
   ssm?: SsmResolver;
   /**
@@ -49,6 +57,13 @@ export interface Runtime {
   env: NodeJS.ProcessEnv;
   /** resolves `{ ssm }` references and teaches the scrubber each value */
   ssm: SsmResolver;
+  /** signed links to reports through the viewer, when a viewer URL is configured */
+  links?: ViewerLinks;
+  /**
+   * `notify.email.ses`: the report email, sent by SES where notifications go to SNS (SLA_TOPIC_ARN), else
+   * written to the outbox as `.eml` files
+   */
+  email?: ReportEmailer;
 }
 
 /**
@@ -126,15 +141,9 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     scrubber,
   );
   const outDir = resolve(opts.outDir ?? env.SLA_OUT_DIR ?? "out");
-  // S3-compatible servers behind AWS_ENDPOINT_URL(_S3) (MinIO, emulators) need path-style addressing.
-  const customS3 = Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
   const store: ObjectStore = new ScrubbingObjectStore(
     env.SLA_BUCKET
-      ? new S3ObjectStore({
-          bucket: env.SLA_BUCKET,
-          client: new S3Client({ forcePathStyle: customS3 }),
-          scrubber,
-        })
+      ? new S3ObjectStore({ bucket: env.SLA_BUCKET, client: s3ClientFor(env), scrubber })
       : new LocalObjectStore({ dir: outDir }),
     scrubber,
   );
@@ -145,7 +154,44 @@ export async function createRuntime(config: SlaConfig, opts: RuntimeOptions = {}
     scrubber,
   );
   const sourceLabel = redactUrl(url);
-  return { prometheus, writer, store, notifier, sourceLabel, secrets, scrubber, env, ssm };
+  const viewerUrl = opts.viewerUrl ?? env.SLA_VIEWER_URL;
+  let links: ViewerLinks | undefined;
+  if (viewerUrl) {
+    if (env.SLA_BUCKET && !env.SLA_LINK_SECRET_ARN) {
+      throw new Error("SLA_VIEWER_URL with SLA_BUCKET needs SLA_LINK_SECRET_ARN (the viewer's link secret)");
+    }
+    const source: LinkSecretSource = env.SLA_LINK_SECRET_ARN
+      ? secretsManagerLinkSecret(env.SLA_LINK_SECRET_ARN)
+      : localLinkSecret(outDir);
+    // the secret is one more thing the scrubber never lets out
+    const learning: LinkSecretSource = async () => {
+      const s = await source();
+      scrubber.add(new TextDecoder().decode(s));
+      return s;
+    };
+    links = new ViewerLinks(viewerUrl, learning, config.report.links.expiryDays);
+  }
+  const ses = config.notify.email?.ses;
+  const email = ses
+    ? new ReportEmailer(
+        ses,
+        scrubber,
+        env.SLA_TOPIC_ARN ? undefined : new OutboxEmailSender(join(outDir, "outbox")),
+      )
+    : undefined;
+  return {
+    prometheus,
+    writer,
+    store,
+    notifier,
+    sourceLabel,
+    secrets,
+    scrubber,
+    env,
+    ssm,
+    ...(links ? { links } : {}),
+    ...(email ? { email } : {}),
+  };
 }
 
 /** What a report run needs from the config and the runtime (the Lambda, the CLI and the demo share it). */
@@ -158,6 +204,8 @@ export function reportDeps(config: SlaConfig, rt: Runtime) {
     notifier: rt.notifier,
     sourceLabel: rt.sourceLabel,
     latencyTargets: Object.fromEntries(config.targets.map((t) => [t.name, t.latency])),
+    ...(rt.links ? { links: rt.links } : {}),
+    ...(rt.email ? { email: rt.email } : {}),
   };
 }
 

@@ -8,6 +8,8 @@
  * window) returns a clear error and writes nothing. Transient Prometheus failures (the summary is withheld) or
  * failed publishes throw after storing, so the async retry publishes what is missing; queries Prometheus
  * rejects (4xx) are one self-alert and do not throw (a retry would fail the same way).
+ * `{"portalLink":true}` (optional `"days"`) answers with a fresh signed link to the portal, when the viewer is
+ * deployed (the stack output `PortalLinkCommand`): a signed link cannot be a static output.
  */
 import {
   markerResetText,
@@ -48,11 +50,33 @@ export type ReportResponse =
       keys: Record<string, string>;
       published: string[];
       alreadySent: string[];
+      /** signed viewer links to the report, its JSON and the portal (when the viewer is deployed) */
+      links?: { html: string; json: string; portal?: string };
     }
   | { ok: false; error: string };
 
+const PortalLink = z.strictObject({
+  portalLink: z.literal(true),
+  days: z.number().int().min(1).max(3650).optional(),
+});
+
+export type PortalLinkResponse = { ok: true; portal: string; expires: string } | { ok: false; error: string };
+
 /** The Lambda entry point (the second argument Lambda passes is its context, not a time). */
-export const handler = guarded((event: unknown): Promise<ReportResponse> => handleReport(event, new Date()));
+export const handler = guarded((event: unknown): Promise<ReportResponse | PortalLinkResponse> => {
+  const link = PortalLink.safeParse(event);
+  return link.success ? portalLink(link.data.days, new Date()) : handleReport(event, new Date());
+});
+
+/** A fresh signed portal link (`report.links.expiryDays` long, or `days`). */
+export async function portalLink(days: number | undefined, now: Date): Promise<PortalLinkResponse> {
+  const { runtime } = await context();
+  if (!runtime.links)
+    return { ok: false, error: "no report viewer is configured (SLA_VIEWER_URL is not set)" };
+  const p = await runtime.links.portal(now, days);
+  logger.info("portal link issued", { expires: p.expires.toISOString() });
+  return { ok: true, portal: p.url, expires: p.expires.toISOString() };
+}
 
 /** The handler with the run time as a parameter, for tests and replays. */
 export async function handleReport(event: unknown, now: Date): Promise<ReportResponse> {
@@ -114,6 +138,7 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
     });
   }
   for (const d of r.markersReset ?? []) logger.warn(scrub(markerResetText(d), runtime));
+  if (r.linkError) logger.warn("report links", { error: scrub(r.linkError, runtime) });
   if (r.configError) {
     // Prometheus rejected queries: the same every time, so no retry (the self-alert went out once)
     logger.error("report partial: configuration error", { error: scrub(r.configError, runtime) });
@@ -140,5 +165,6 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
     keys: r.keys,
     published: r.published,
     alreadySent: r.alreadySent,
+    ...(r.links ? { links: r.links } : {}),
   };
 }

@@ -567,6 +567,37 @@ export const BurnRateSchema = z.strictObject({
   ticket: z.number().positive().default(1),
 });
 
+const EMAIL_ADDRESS_RE =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+export const EmailAddressSchema = z
+  .string()
+  .regex(EMAIL_ADDRESS_RE, { error: "must be an email address such as sla@example.com" });
+
+/** The report as an HTML email through Amazon SES, beside the SNS messages (optional). */
+export const SesEmailSchema = z.strictObject({
+  /** a verified SES identity (the address, or an address of a verified domain) */
+  from: EmailAddressSchema,
+  to: z.array(EmailAddressSchema).min(1).max(50),
+  /** SES configuration set (event destinations: bounces, complaints, deliveries) */
+  configurationSet: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "must be 1-64 letters, digits, '_' or '-'" })
+    .optional(),
+  /** starts every subject, for mail filters */
+  subjectPrefix: z
+    .string()
+    .max(40)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, { error: "must be one line" })
+    .default("[SLA report]"),
+  /** SES region when it is not the stack's */
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: "must be an AWS region like eu-central-1" })
+    .optional(),
+});
+
+export const EmailSchema = z.strictObject({ ses: SesEmailSchema.optional() });
+
 export const NotifySchema = z.strictObject({
   /** Consecutive failed probes before a target is DOWN. */
   downAfter: z.number().int().min(1).max(1000).default(3),
@@ -578,6 +609,18 @@ export const NotifySchema = z.strictObject({
   budgetWarningRemaining: z.number().min(0).max(1).default(0.25),
   weeklySummary: z.boolean().default(false),
   monthlySummary: z.boolean().default(true),
+  /** the report summary also as an HTML email (sent with the summary: monthly, weekly when weeklySummary) */
+  email: EmailSchema.optional(),
+});
+
+/** Report settings that are not per SLO: the signed links notifications, emails and the portal carry. */
+export const ReportSettingsSchema = z.strictObject({
+  links: z
+    .strictObject({
+      /** Signed report links expire this many days after the run that wrote them (rotating the secret revokes all). */
+      expiryDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .prefault({}),
 });
 
 export const AuthSchema = z.discriminatedUnion(
@@ -710,6 +753,7 @@ export const SlaConfigSchema = z
     slos: z.array(SloSchema).default([]),
     calendar: CalendarSchema.prefault({}),
     notify: NotifySchema.prefault({}),
+    report: ReportSettingsSchema.prefault({}),
     prometheus: PrometheusSchema.prefault({}),
     probe: ProbeSchema.prefault({}),
     stages: StagesSchema.default({}),
@@ -751,6 +795,8 @@ export type SloWindow = (typeof SLO_WINDOWS)[number];
 export type MissingData = Slo["missingData"];
 export type CalendarConfig = z.output<typeof CalendarSchema>;
 export type NotifyConfig = z.output<typeof NotifySchema>;
+export type ReportSettings = z.output<typeof ReportSettingsSchema>;
+export type SesEmailConfig = z.output<typeof SesEmailSchema>;
 export type BurnRateThresholds = z.output<typeof BurnRateSchema>;
 export type PrometheusConfig = z.output<typeof PrometheusSchema>;
 export type AuthConfig = z.output<typeof AuthSchema>;

@@ -1,3 +1,5 @@
+export { OutboxEmailSender } from "./email-outbox.js";
+export { buildMime, encodeHeaderValue, type MimeMessage, mimeDate } from "./mime.js";
 export {
   corruptMarkerKey,
   markerResetNote,
@@ -10,6 +12,13 @@ export {
   wasSent,
 } from "./once.js";
 export { OUTBOX_TOPIC_ARN, type OutboxEntry, OutboxNotifier, type OutboxNotifierOptions } from "./outbox.js";
+export {
+  type EmailSender,
+  SES_MAX_MESSAGE_BYTES,
+  SesSender,
+  type SesSenderOptions,
+  type SesSendInput,
+} from "./ses.js";
 export {
   type BuildSnsPublishOptions,
   buildSnsPublishInput,

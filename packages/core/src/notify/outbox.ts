@@ -36,6 +36,17 @@ export interface OutboxEntry {
   };
 }
 
+/** A failed write to a local outbox folder, as a NotifyError naming the folder. */
+export function outboxWriteError(what: string, dir: string, e: unknown): NotifyError {
+  return new NotifyError(
+    `${what} write to ${dir} failed: ${e instanceof Error ? e.message : String(e)}`,
+    dir,
+    (e as NodeJS.ErrnoException).code,
+    undefined,
+    { cause: e },
+  );
+}
+
 const stamp = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(".", "");
 
 export class OutboxNotifier implements Notifier {
@@ -88,13 +99,7 @@ export class OutboxNotifier implements Notifier {
         return { id };
       }
     } catch (e) {
-      throw new NotifyError(
-        `outbox write to ${this.dir} failed: ${e instanceof Error ? e.message : String(e)}`,
-        this.dir,
-        (e as NodeJS.ErrnoException).code,
-        undefined,
-        { cause: e },
-      );
+      throw outboxWriteError("outbox", this.dir, e);
     } finally {
       await rm(tmp, { force: true }).catch(() => {});
     }

@@ -1,3 +1,4 @@
+export { EMAIL_TEXT_MAX_BYTES, type EmailLinks, ReportEmailer, reportEmail } from "./email.js";
 export {
   buildReport,
   findBreaches,
@@ -6,6 +7,16 @@ export {
   type ReportOptions,
   type ReportSlo,
 } from "./engine.js";
+export {
+  type HistoryCell,
+  type IndexSlo,
+  indexSlos,
+  isPeriodReport,
+  lastPeriods,
+  type PortalEntry,
+  type SloHistory,
+  sloHistory,
+} from "./history.js";
 export {
   INDEX_KEY,
   notificationKey,

@@ -53,17 +53,29 @@ function chatLines(lines: string[], max: number, more: (n: number) => string): s
   return out.join("\n");
 }
 
+/**
+ * Where a notification points: the report HTML, and (signed viewer links, when the viewer is deployed) its
+ * JSON and the portal of every report. A string is the HTML link alone (the `s3://` or `file://` location).
+ */
+export type NotificationLinks = string | { html: string; json?: string; portal?: string };
+const linksOf = (l: NotificationLinks) => (typeof l === "string" ? { html: l } : l);
+/** chat "next steps": the report, then the portal when there is one */
+const linkSteps = (l: NotificationLinks, label: string) => {
+  const { html, portal } = linksOf(l);
+  return [`${label}: ${html}`, ...(portal ? [`All reports: ${portal}`] : [])];
+};
+
 const pct = (x: number | null) => (x === null ? "n/a" : `${(x * 100).toFixed(3)} %`);
 const statusIcon = (s: string) => (s === "met" ? "✅" : s === "missed" ? "❌" : "❔");
 
 /** The report summary: the email is the text report within its budget; chat lists the SLOs within its own. */
-export function summaryNotification(doc: ReportDocument, htmlLink: string, note = ""): Notification {
+export function summaryNotification(doc: ReportDocument, links: NotificationLinks, note = ""): Notification {
+  const htmlLink = linksOf(links).html;
   const line = renderSummaryLine(doc);
   const worst = doc.summary.missed > 0 ? "critical" : doc.summary.unknown > 0 ? "warning" : "info";
   const incomplete = incompleteNote(doc);
   const text =
-    renderText(doc, { links: { html: htmlLink }, maxBytes: NOTIFICATION_BUDGET_BYTES.email - utf8(note) }) +
-    note;
+    renderText(doc, { links: linksOf(links), maxBytes: NOTIFICATION_BUDGET_BYTES.email - utf8(note) }) + note;
   const head = incomplete ? [incomplete, ""] : [];
   const description = chatLines(
     [
@@ -81,7 +93,7 @@ export function summaryNotification(doc: ReportDocument, htmlLink: string, note 
     severity: worst,
     subject: `SLA report ${line}`,
     text,
-    chat: { title: `SLA report: ${line}`, description, nextSteps: [`Full report: ${htmlLink}`] },
+    chat: { title: `SLA report: ${line}`, description, nextSteps: linkSteps(links, "Full report") },
     attributes: { period: doc.period ?? "custom", reportKind: doc.kind },
     reportUrl: htmlLink,
   };
@@ -94,8 +106,9 @@ export function summaryNotification(doc: ReportDocument, htmlLink: string, note 
 export function breachDigest(
   doc: ReportDocument,
   breaches: readonly Breach[],
-  htmlLink: string,
+  links: NotificationLinks,
 ): Notification {
+  const htmlLink = linksOf(links).html;
   const sorted = worstFirst(doc, breaches);
   const top = sorted[0]!;
   const n = sorted.length;
@@ -118,10 +131,10 @@ export function breachDigest(
     severity: sorted.some((b) => b.severity === "critical") ? "critical" : "warning",
     subject: title,
     text: renderBreachDigest(doc, sorted, {
-      links: { html: htmlLink },
+      links: linksOf(links),
       maxBytes: NOTIFICATION_BUDGET_BYTES.email,
     }),
-    chat: { title, description, nextSteps: [`Report: ${htmlLink}`] },
+    chat: { title, description, nextSteps: linkSteps(links, "Report") },
     attributes: {
       period: doc.period ?? "custom",
       breaches: String(n),
@@ -147,8 +160,10 @@ export function breachDigest(
 export function rejectedQueriesAlert(
   doc: ReportDocument,
   errors: readonly ReportDocument["errors"][number][],
-  htmlLink: string,
+  links: NotificationLinks,
 ): Notification {
+  const htmlLink = linksOf(links).html;
+  const portal = linksOf(links).portal;
   const slos = [...new Set(errors.map((e) => e.slo))];
   const period = doc.period ?? "custom window";
   const title = `sla-monitor configuration error: Prometheus rejected the queries of ${slos.length} SLO${slos.length === 1 ? "" : "s"} (${period})`;
@@ -165,6 +180,7 @@ export function rejectedQueriesAlert(
     ),
     "",
     `Report: ${htmlLink}`,
+    ...(portal ? [`All reports: ${portal}`] : []),
   ];
   return {
     kind: "alert",
@@ -174,7 +190,7 @@ export function rejectedQueriesAlert(
     chat: {
       title,
       description: what,
-      nextSteps: ["Fix the SLO in the config, then run the report again", `Report: ${htmlLink}`],
+      nextSteps: ["Fix the SLO in the config, then run the report again", ...linkSteps(links, "Report")],
     },
     attributes: {
       alert: "prometheus-rejected-queries",

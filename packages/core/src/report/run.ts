@@ -8,9 +8,13 @@ import { z } from "zod";
 import { knownList, type NotifyConfig, type Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
 import { publishOnce, publishOnceEach, wasSent } from "../notify/index.js";
-import { assertReportableWindow, type Window } from "../slo/windows.js";
+import { assertReportableWindow, toZonedIso, type Window } from "../slo/windows.js";
 import { contentTypeFor, type DamagedObject, type ObjectStore, StateStore } from "../store/index.js";
+import type { ReportLinks, ViewerLinks } from "../viewer/links.js";
+import { PORTAL_KEY } from "../viewer/sign.js";
+import type { ReportEmailer } from "./email.js";
 import { buildReport, type QueryApi } from "./engine.js";
+import { indexSlos, type PortalEntry, pruneHistory } from "./history.js";
 import {
   INDEX_KEY,
   notificationKey,
@@ -23,11 +27,13 @@ import type { Breach, ReportDocument } from "./model.js";
 import {
   breachDigest,
   breachItem,
+  type NotificationLinks,
   rejectedAlertName,
   rejectedQueriesAlert,
   summaryNotification,
 } from "./notifications.js";
 import { renderAll } from "./render/index.js";
+import { renderPortal } from "./render/portal.js";
 
 export interface RunReportInput {
   slos: Slo[];
@@ -44,6 +50,10 @@ export interface RunReportInput {
   now?: Date;
   /** probe targets' latency thresholds, for the p95/p99 figures of probe SLOs */
   latencyTargets?: Record<string, { warnMs: number; critMs: number } | undefined>;
+  /** the viewer's signed links: notifications then link the report, its JSON and the portal through it */
+  links?: Pick<ViewerLinks, "forReport">;
+  /** `notify.email.ses`: the summary also as an HTML email, once per report (marker `email`) */
+  email?: Pick<ReportEmailer, "sendReport" | "describe">;
 }
 
 export interface RunReportResult {
@@ -65,6 +75,10 @@ export interface RunReportResult {
    * out (perhaps a second time; the message says so)
    */
   markersReset?: DamagedObject[];
+  /** the signed viewer links of this report (when the viewer is configured and its secret could be read) */
+  links?: Required<ReportLinks>;
+  /** set when the signed links could not be made: the notifications carried the storage location instead */
+  linkError?: string;
 }
 
 export interface IndexRebuild extends DamagedObject {
@@ -74,15 +88,8 @@ export interface IndexRebuild extends DamagedObject {
   skipped: string[];
 }
 
-export interface IndexEntry {
-  id: string;
-  kind: ReportDocument["kind"];
-  period: string | null;
-  window: ReportDocument["window"];
-  generatedAt: string;
-  summary: ReportDocument["summary"];
-  keys: Record<string, string>;
-}
+/** One report in `reports/index.json`: id, window, summary, keys, and the SLO figures the portal shows. */
+export type IndexEntry = PortalEntry;
 
 export class ReportInputError extends Error {}
 
@@ -128,6 +135,19 @@ const ReportDocSchema = z.looseObject({
   window: WindowSchema,
   generatedAt: z.string(),
   summary: SummarySchema,
+  partial: z.boolean().optional(),
+  slos: z
+    .array(
+      z.looseObject({
+        name: z.string(),
+        service: z.string(),
+        objective: z.number(),
+        status: z.enum(["met", "missed", "unknown"]),
+        attainment: z.number().nullable(),
+        errorBudget: z.looseObject({ remaining: z.number().nullable() }),
+      }),
+    )
+    .optional(),
 });
 
 /** The index as it follows from the stored `reports/<id>/report.json` documents. */
@@ -157,6 +177,8 @@ async function rebuildIndex(store: ObjectStore): Promise<{ entries: IndexEntry[]
       generatedAt: doc.generatedAt,
       summary: doc.summary,
       keys: Object.fromEntries(REPORT_FORMATS.map((f) => [f, `reports/${id}/report.${f}`])),
+      ...(doc.partial !== undefined ? { partial: doc.partial } : {}),
+      ...(doc.slos ? { slos: indexSlos({ slos: doc.slos }) } : {}),
     });
   }
   return { entries, skipped };
@@ -208,6 +230,9 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     generatedAt: report.generatedAt,
     summary: report.summary,
     keys,
+    partial: report.partial,
+    // the figures as stored in report.json (rounded), so a rebuilt index holds exactly the same
+    slos: indexSlos(JSON.parse(files["report.json"]) as Parameters<typeof indexSlos>[0]),
   };
   let skipped: string[] = [];
   const { healed, value: index } = await new StateStore<IndexEntry[]>(input.store, {
@@ -218,15 +243,36 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     async (prev, damaged) => {
       let base = prev ?? [];
       if (damaged) ({ entries: base, skipped } = await rebuildIndex(input.store));
-      return [...base.filter((e) => e.id !== entry.id), entry].sort((a, b) => a.id.localeCompare(b.id));
+      return pruneHistory(
+        [...base.filter((e) => e.id !== entry.id), entry].sort((a, b) => a.id.localeCompare(b.id)),
+      );
     },
     { heal: { asideKey: () => corruptIndexKey(input.now ?? new Date()) } },
   );
 
+  // The portal: every stored report and each SLO's last 12 months and weeks, from the index just written
+  // (two runs at once may leave it one report behind until the next run; the index itself is exact).
+  await input.store.put(
+    PORTAL_KEY,
+    renderPortal(index ?? [], { generatedAt: toZonedIso(input.now ?? new Date(), input.window.timeZone) }),
+    { contentType: contentTypeFor(PORTAL_KEY) },
+  );
+
   const result: RunReportResult = { report, keys, published: [], alreadySent: [] };
   if (healed) result.indexRebuilt = { ...healed, entries: index?.length ?? 0, skipped };
-  if (!input.notify) return result;
   const now = input.now ?? new Date();
+  // Signed viewer links when the viewer is deployed; an unreadable link secret never holds back a message:
+  // it then carries the storage location, as without a viewer.
+  let notifyLinks: NotificationLinks = links.html;
+  if (input.links) {
+    try {
+      result.links = await input.links.forReport(keys, now);
+      notifyLinks = result.links;
+    } catch (e) {
+      result.linkError = `signed report links could not be made (${e instanceof Error ? e.message : String(e)}); the notifications carry the storage location instead`;
+    }
+  }
+  if (!input.notify) return result;
   // Publishing under partial failure. Breaches come only from SLOs whose own figures are complete (an SLO
   // whose queries failed is unknown), so they go out whatever failed elsewhere, as ONE digest of the breaches
   // not published before. The summary waits while a failure may be transient (timeouts, 5xx): the run fails
@@ -238,10 +284,10 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   const markersReset = (resets: DamagedObject[] | undefined) => {
     if (resets?.length) result.markersReset = [...(result.markersReset ?? []), ...resets];
   };
-  const once = async (name: string, msg: Notification) => {
+  const once = async (name: string, msg: Notification, notifier: Notifier = input.notifier) => {
     const key = notificationKey(input.window, input.sloFilter, name);
     try {
-      const r = await publishOnce(input.store, input.notifier, key, msg, now);
+      const r = await publishOnce(input.store, notifier, key, msg, now);
       (r.published ? result.published : result.alreadySent).push(name);
       markersReset(r.markersReset);
       if (r.markerError) {
@@ -260,7 +306,23 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
       (report.kind === "weekly" && input.notifyConfig.weeklySummary));
   if (wantSummary && transient.length === 0) {
     const note = result.indexRebuilt ? `\nNote: ${indexRebuiltText(result.indexRebuilt)}\n` : "";
-    await once("summary", summaryNotification(report, links.html, note));
+    await once("summary", summaryNotification(report, notifyLinks, note));
+    const email = input.email;
+    if (email) {
+      // the same summary as an HTML email (SES), under its own publish-once marker (which records `marker`)
+      const links = typeof notifyLinks === "string" ? { html: notifyLinks } : notifyLinks;
+      const marker: Notification = {
+        kind: "report",
+        severity: "info",
+        subject: `SLA report email (${email.describe()})`,
+        text: "",
+        chat: { title: "", description: "" },
+        attributes: {},
+      };
+      await once("email", marker, {
+        publish: async () => ({ id: (await email.sendReport(report, links, now)).id }),
+      });
+    }
   }
   // A warning whose critical form (same SLO and kind) was sent in this period says nothing new: held back.
   const pending: Breach[] = [];
@@ -289,7 +351,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
           breachDigest(
             report,
             names.map((n) => byName.get(n)!),
-            links.html,
+            notifyLinks,
           ),
         now,
       );
@@ -306,7 +368,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   if (rejected.length > 0) {
     await once(
       rejectedAlertName(rejected.map((e) => e.slo)),
-      rejectedQueriesAlert(report, rejected, links.html),
+      rejectedQueriesAlert(report, rejected, notifyLinks),
     );
   }
   const problems: string[] = [];

@@ -1,6 +1,6 @@
 export { contentTypeFor } from "./content-type.js";
 export { LOCAL_STORE_INTERNAL_DIR, LocalObjectStore, type LocalObjectStoreOptions } from "./local.js";
-export { S3ObjectStore, type S3ObjectStoreOptions } from "./s3.js";
+export { S3ObjectStore, type S3ObjectStoreOptions, s3ClientFor } from "./s3.js";
 export {
   ConcurrentModificationError,
   type DamagedObject,

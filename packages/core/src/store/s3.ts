@@ -48,6 +48,11 @@ const errInfo = (e: unknown): { code: string; status: number | undefined; messag
   };
 };
 
+/** An S3 client for this environment: path-style addressing behind AWS_ENDPOINT_URL(_S3) (MinIO, emulators). */
+export function s3ClientFor(env: NodeJS.ProcessEnv = process.env): S3Client {
+  return new S3Client({ forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL) });
+}
+
 export class S3ObjectStore implements ObjectStore {
   readonly bucket: string;
   readonly prefix: string;

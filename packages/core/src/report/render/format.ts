@@ -14,8 +14,11 @@ import type {
 } from "../model.js";
 
 export interface RenderOptions {
-  /** where the full report lives; shown as "where is the full report" links (text, HTML, Markdown) */
-  links?: { html?: string; json?: string };
+  /**
+   * where the full report lives; shown as "where is the full report" links (text, HTML, Markdown): the report
+   * itself, its JSON and the portal of every report (signed viewer links when the viewer is deployed)
+   */
+  links?: { html?: string; json?: string; portal?: string };
   /**
    * Plain text only: at most this many UTF-8 bytes (an email body inside one SNS message). Breaches, then the
    * SLO table, then latency figures, then details are kept whole while they fit; the rest of each part is a
@@ -88,6 +91,52 @@ export const STATUS_WORD: Record<FigureStatus, string> = {
   unknown: "UNKNOWN",
   "no-target": "NO TARGET",
 };
+
+/**
+ * The Content-Security-Policy of every rendered page (report, portal): no scripts, no fetches, inline styles
+ * and data: images only. A meta tag in the page; the viewer also sends it as a header (with frame-ancestors).
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+/**
+ * `<!DOCTYPE html>` to `</head>` of every rendered page: UTF-8, viewport, light scheme, the CSP (`csp`, for
+ * browser pages; mail clients ignore it) and the title; `extra` (styles, further meta tags) before `</head>`.
+ */
+export function documentHead(title: string, opts: { csp?: boolean; extra?: string } = {}): string {
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light">
+${opts.csp ? `<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">\n` : ""}<title>${escapeHtml(title)}</title>
+${opts.extra ? `${opts.extra}\n` : ""}</head>`;
+}
+
+/**
+ * The email-safe frame of the report and the email: a grey page and a white card of `width` px (at most the
+ * screen), as nested tables with both `bgcolor` and styles (Outlook reads the attribute, the others the
+ * style). The body goes between `open` and `close`.
+ */
+export function cardFrame(width: number): { open: string; close: string } {
+  const FONT = "font-family:Arial,Helvetica,sans-serif";
+  return {
+    open: `<body style="margin:0;padding:0;background:#f6f8fa">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#f6f8fa" style="width:100%;background:#f6f8fa">
+<tr><td align="center" style="padding:16px 8px">
+<table role="presentation" width="${width}" cellpadding="0" cellspacing="0" border="0" bgcolor="#ffffff" style="width:100%;max-width:${width}px;background:#ffffff;border:1px solid ${COLORS.border}">
+<tr><td style="padding:20px 22px;${FONT};color:${COLORS.text}">
+`,
+    close: `
+</td></tr>
+</table>
+</td></tr>
+</table>
+</body>
+</html>
+`,
+  };
+}
 
 export const COLORS = {
   met: "#1a7f37",

@@ -13,8 +13,10 @@ import {
   budgetKnown,
   burnRateText,
   COLORS,
+  cardFrame,
   coveragePct,
   dayMet,
+  documentHead,
   downtimeCell,
   durationText,
   escapeHtml as e,
@@ -347,6 +349,7 @@ export function renderHtml(doc: ReportDocument, opts: RenderOptions = {}): strin
   const links: string[] = [];
   if (opts.links?.html) links.push(link(opts.links.html, "View this report in a browser"));
   if (opts.links?.json) links.push(link(opts.links.json, "Report data (JSON)"));
+  if (opts.links?.portal) links.push(link(opts.links.portal, "All reports"));
   const summary =
     `${statusColor("met", `${c.met} met`)} / ${statusColor("missed", `${c.missed} missed`)} / ` +
     `${statusColor("unknown", `${c.unknown} unknown`)} of ${c.total} SLOs`;
@@ -371,32 +374,12 @@ export function renderHtml(doc: ReportDocument, opts: RenderOptions = {}): strin
     `<h2 style="${H2};margin-top:20px">Details</h2>`,
     ...doc.slos.map(sloSection),
   ].join("\n");
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
-<title>${e(title)}</title>
-<style>
+  const frame = cardFrame(720);
+  const style = `<style>
 body{margin:0;padding:0;background:#f6f8fa}
 a{color:${COLORS.line}}
 summary{cursor:pointer}
 @media (max-width:600px){td,th{font-size:12px !important;padding:4px !important}}
-</style>
-</head>
-<body style="margin:0;padding:0;background:#f6f8fa">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;background:#f6f8fa">
-<tr><td align="center" style="padding:16px 8px">
-<table role="presentation" width="720" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:720px;background:#ffffff;border:1px solid ${COLORS.border}">
-<tr><td style="padding:20px 22px;${FONT};color:${COLORS.text}">
-${body}
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-`;
+</style>`;
+  return `${documentHead(title, { csp: true, extra: style })}\n${frame.open}${body}${frame.close}`;
 }

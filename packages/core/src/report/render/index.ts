@@ -12,12 +12,14 @@ import { renderText } from "./text.js";
 
 export { budgetBurnDownChart, burnDownPoints, dailyAttainmentChart } from "./charts.js";
 export { CSV_COLUMNS, csvField, neutraliseFormula, renderCsv } from "./csv.js";
+export { EMAIL_HTML_MAX_BYTES, type EmailHtmlOptions, renderEmailHtml } from "./email.js";
 export {
   breachFacts,
   breachWord,
   escapeHtml,
   incompleteNote,
   periodLabel,
+  REPORT_CSP,
   type RenderOptions,
   renderSummaryLine,
   round,
@@ -26,6 +28,7 @@ export {
 export { renderHtml } from "./html.js";
 export { canonicalReport, renderJson } from "./json.js";
 export { escapeMarkdown, renderMarkdown } from "./markdown.js";
+export { type PortalOptions, portalHref, renderPortal } from "./portal.js";
 export { renderBreachDigest, renderText, TEXT_WIDTH, truncate, wrap } from "./text.js";
 
 export interface RenderedReport {

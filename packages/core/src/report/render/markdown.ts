@@ -257,6 +257,8 @@ export function renderMarkdown(doc: ReportDocument, opts: RenderOptions = {}): s
     links.push(`- Full report (HTML): <${opts.links.html.replace(/[<>\s]/g, encodeURIComponent)}>`);
   if (opts.links?.json)
     links.push(`- Data (JSON): <${opts.links.json.replace(/[<>\s]/g, encodeURIComponent)}>`);
+  if (opts.links?.portal)
+    links.push(`- All reports: <${opts.links.portal.replace(/[<>\s]/g, encodeURIComponent)}>`);
   if (links.length > 0) out.push("## Full report", "", ...links, "");
   return `${out.join("\n").replace(/\n+$/, "")}\n`;
 }

@@ -217,6 +217,7 @@ function linkLines(opts: RenderOptions): string[] {
   };
   add("HTML", opts.links?.html);
   add("JSON", opts.links?.json);
+  add("All reports", opts.links?.portal);
   return out;
 }
 
