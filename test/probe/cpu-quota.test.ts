@@ -14,8 +14,9 @@
  * root) the test fails and says why.
  *
  * Asserted: every healthy target is up or inconclusive (the monitor's own overload, never DOWN), and each
- * cycle's overload summary counts and names the inconclusive ones; the hanging target is DOWN with
- * timeout:headers, not inconclusive, and ended at its deadline (allowing LOADED_MACHINE_MARGIN_MS).
+ * cycle's overload summary counts and names the inconclusive ones; the hanging target ended at its deadline
+ * (allowing LOADED_MACHINE_MARGIN_MS) and is DOWN with timeout:headers, or, only when its measured monitor
+ * stall exceeded OVERLOAD_SHARE of the deadline (other processes hogging the machine), inconclusive.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { X509Certificate } from "node:crypto";
@@ -33,6 +34,7 @@ import {
   probeShards,
   targetsPerShard,
 } from "../../infra/aws/sizing.js";
+import { OVERLOAD_SHARE } from "../../packages/core/src/probe/index.js";
 import { CertFactory } from "../helpers/hostile-servers.js";
 import type { ChildCycleOutput } from "../helpers/probe-cycle-child.js";
 import { LOADED_MACHINE_MARGIN_MS } from "../helpers/timing.js";
@@ -212,7 +214,7 @@ afterAll(async () => {
 
 describe("a shard at its sized vCPU share (cgroup CPU quota)", () => {
   it.each(DEADLINES_MS)(
-    "%i ms deadlines: no healthy target DOWN, a hanging one DOWN at its deadline",
+    "%i ms deadlines: no healthy target DOWN, a hanging one ended at its deadline and judged by its stall",
     { timeout: 60_000 },
     async (timeoutMs) => {
       // the hanging target first: its window spans its whole shard's burst of handshakes (the worst case
@@ -289,13 +291,19 @@ describe("a shard at its sized vCPU share (cgroup CPU quota)", () => {
         });
       }
       expect(cycles.reduce((n, c) => n + c.out.overload.inconclusive, 0)).toBe(inconclusive.length);
-      // the breach state machine agrees: the hanging target is the only DOWN
+      // The hanging target is judged by the rule on its own measured stall: DOWN when the monitor was stalled
+      // at most a quarter of its deadline (the sized share alone stalls it far less, see the log lines); on a
+      // machine whose other processes took the CPU for longer (seen at load average 13: 1.4 s of a 2 s
+      // deadline) it is inconclusive, never up, and its observed cause is still the target's timeout.
+      expect(hang.monitorStallMs).toEqual(expect.any(Number));
+      const hangJudgedDown = hang.monitorStallMs! <= OVERLOAD_SHARE * timeoutMs;
+      // the breach state machine agrees: the hanging target is the only DOWN (none when inconclusive)
       expect(
         cycles
           .flatMap((c) => c.out.events)
           .filter((e) => e.type === "down")
           .map((e) => e.target),
-      ).toEqual(["hang"]);
+      ).toEqual(hangJudgedDown ? ["hang"] : []);
 
       // the chain verified, and its expiry facts are exact: the leaf's, and the intermediate's as the earliest
       const notAfter = (pem: string) => new Date(new X509Certificate(pem).validTo).toISOString();
@@ -310,8 +318,16 @@ describe("a shard at its sized vCPU share (cgroup CPU quota)", () => {
         });
       }
 
-      // the hanging target: DOWN, by its own deadline, not blamed on the monitor
-      expect(hang).toMatchObject({ success: false, cause: "timeout:headers", inconclusive: false });
+      // the hanging target: DOWN by its own deadline, not blamed on the monitor, unless the rule says so
+      if (hangJudgedDown)
+        expect(hang).toMatchObject({ success: false, cause: "timeout:headers", inconclusive: false });
+      else
+        expect(hang).toMatchObject({
+          success: false,
+          cause: "monitor-overload",
+          observedCause: "timeout:headers",
+          inconclusive: true,
+        });
       expect(hang.durationMs).toBeGreaterThanOrEqual(timeoutMs - 1);
       expect(hang.durationMs).toBeLessThan(timeoutMs + LOADED_MACHINE_MARGIN_MS);
     },
