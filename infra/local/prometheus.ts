@@ -2,9 +2,9 @@
  * A local Prometheus for the demo and the tests: installed when missing (Debian package), backfilled from the
  * fixture with promtool, started on 127.0.0.1 on a free port, stopped by PID.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, openSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { AptUnavailableError, aptInstall, which } from "./apt.js";
 import { computeTruth, type GroundTruth, writeOpenMetrics } from "./fixture.js";
+import { startLocalServer } from "./server.js";
 
 const run = promisify(execFile);
 const here = dirname(fileURLToPath(import.meta.url));
@@ -175,10 +176,10 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
   );
   const port = opts.port ?? (await freePort());
   const logFile = `${dataDir}.log`;
-  const out = openSync(logFile, "a");
-  const child: ChildProcess = spawn(
-    opts.bin.prometheus,
-    [
+  const server = await startLocalServer({
+    name: "prometheus",
+    bin: opts.bin.prometheus,
+    args: [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${dataDir}`,
       "--storage.tsdb.retention.time=100y",
@@ -186,45 +187,17 @@ export async function startPrometheus(opts: StartOptions): Promise<RunningPromet
       "--web.enable-remote-write-receiver",
       "--log.level=warn",
     ],
-    { stdio: ["ignore", out, out] },
-  );
-  let exited: number | null | undefined;
-  const exitedP = new Promise<void>((r) =>
-    child.once("exit", (code) => {
-      exited = code;
-      r();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (exited === undefined) {
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exitedP;
-      clearTimeout(t);
-    }
-    if (ownDir) await rm(dataDir, { recursive: true, force: true });
-    await rm(configFile, { force: true });
-    if (ownDir) await rm(logFile, { force: true });
-  };
-  const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
-  for (;;) {
-    if (exited !== undefined) {
-      const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-      throw new Error(`prometheus exited with code ${exited} before it was ready; log ${logFile}:\n${tail}`);
-    }
-    try {
-      const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus on ${url} was not ready within ${opts.readyTimeoutMs ?? 30_000} ms`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  log(`prometheus ready on ${url} (pid ${child.pid})`);
-  return { url, port, pid: child.pid!, dataDir, stop };
+    port,
+    logFile,
+    readyPath: "/-/ready",
+    ...(opts.readyTimeoutMs !== undefined ? { readyTimeoutMs: opts.readyTimeoutMs } : {}),
+    cleanup: async () => {
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
+      await rm(configFile, { force: true });
+      if (ownDir) await rm(logFile, { force: true });
+    },
+  });
+  const { url, pid, stop } = server;
+  log(`prometheus ready on ${url} (pid ${pid})`);
+  return { url, port, pid, dataDir, stop };
 }

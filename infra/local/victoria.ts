@@ -7,8 +7,8 @@
  * Defaults are kept on purpose (the response cache included: it is what rounds `query_range` start/end to the
  * step, and the engine must be immune to that); only the retention is long, so the 2026 fixture is kept.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createReadStream, openSync, readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ import { createInterface } from "node:readline";
 import { aptInstall, which } from "./apt.js";
 import { writeOpenMetrics } from "./fixture.js";
 import { freePort, type Log } from "./prometheus.js";
+import { startLocalServer } from "./server.js";
 
 const silent: Log = () => {};
 
@@ -52,56 +53,26 @@ export async function startVictoriaMetrics(opts: { bin: string; log?: Log }): Pr
   const dataDir = await mkdtemp(join(tmpdir(), "sla-vm-"));
   const port = await freePort();
   const logFile = `${dataDir}.log`;
-  const out = openSync(logFile, "a");
-  const child: ChildProcess = spawn(
-    opts.bin,
-    [
+  const { url, pid, stop } = await startLocalServer({
+    name: "victoria-metrics",
+    bin: opts.bin,
+    args: [
       `-httpListenAddr=127.0.0.1:${port}`,
       `-storageDataPath=${dataDir}`,
       "-retentionPeriod=100y",
       "-loggerLevel=WARN",
     ],
-    { stdio: ["ignore", out, out] },
-  );
-  let exited: number | null | undefined;
-  const exitedP = new Promise<void>((r) =>
-    child.once("exit", (code) => {
-      exited = code;
-      r();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (exited === undefined) {
-      child.kill("SIGTERM");
-      const t = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exitedP;
-      clearTimeout(t);
-    }
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(logFile, { force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (exited !== undefined) {
-      const tail = readFileSync(logFile, "utf8").split("\n").slice(-15).join("\n");
-      throw new Error(`victoria-metrics exited with code ${exited} before it was ready:\n${tail}`);
-    }
-    try {
-      const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1000) });
-      if (r.ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`victoria-metrics on ${url} was not ready within 30 s`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    port,
+    logFile,
+    readyPath: "/health",
+    cleanup: async () => {
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(logFile, { force: true });
+    },
+  });
   const version = packageVersion();
-  log(`victoria-metrics ${version} ready on ${url} (pid ${child.pid})`);
-  return { url, pid: child.pid!, version, stop };
+  log(`victoria-metrics ${version} ready on ${url} (pid ${pid})`);
+  return { url, pid, version, stop };
 }
 
 /**
