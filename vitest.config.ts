@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["packages/*/src/**/*.test.ts", "test/unit/**/*.test.ts"],
+          // property tests run hundreds of cases: on a crowded 2-core machine 5 s was seen not to be enough
+          testTimeout: 30_000,
         },
       },
       {
