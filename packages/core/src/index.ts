@@ -1,4 +1,13 @@
-export { errorRatioExpr, renderAlertRules } from "./alerts/rules.js";
+export {
+  BURN_TIERS,
+  BURN_WINDOWS,
+  type BurnWindow,
+  budgetOf,
+  burnRateExpr,
+  errorRatioExpr,
+  recordName,
+  renderAlertRules,
+} from "./alerts/rules.js";
 export * from "./boundary.js";
 export * from "./config/index.js";
 export * from "./import/index.js";
