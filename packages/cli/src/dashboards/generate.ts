@@ -464,3 +464,35 @@ export function generateDashboards(config: DashboardConfig, options: GenerateOpt
     skipped,
   };
 }
+
+/** Every PromQL expression of a dashboard, where it sits, and whether Grafana asks it as an instant query. */
+export interface DashboardQuery {
+  /** panel title, or `annotation <name>` */
+  where: string;
+  panel?: dash.Panel;
+  expr: string;
+  instant: boolean;
+  datasource: unknown;
+}
+
+export function queriesOf(d: Dashboard): DashboardQuery[] {
+  const out: DashboardQuery[] = [];
+  for (const p of d.panels ?? []) {
+    if (p.type === "row") continue;
+    const panel = p as dash.Panel;
+    for (const t of (panel.targets ?? []) as { expr?: string; instant?: boolean; datasource?: unknown }[]) {
+      out.push({
+        where: panel.title ?? "",
+        panel,
+        expr: t.expr ?? "",
+        instant: t.instant === true,
+        datasource: t.datasource,
+      });
+    }
+  }
+  for (const a of d.annotations.list ?? []) {
+    const x = a as { name: string; expr?: string; datasource?: unknown };
+    out.push({ where: `annotation ${x.name}`, expr: x.expr ?? "", instant: false, datasource: x.datasource });
+  }
+  return out;
+}
