@@ -40,7 +40,10 @@ const TZ = "Europe/Berlin";
 const ERRORS = 'sum(increase(http_requests_total{service="checkout",code=~"5.."}[{{.window}}]))';
 const TOTAL = 'sum(increase(http_requests_total{service="checkout"}[{{.window}}]))';
 
-/** The fixture's SLOs (test/report/fixture.config.yaml) and the same checkout SLI written as raw PromQL. */
+/**
+ * The fixture's SLOs (test/report/fixture.config.yaml), the same checkout SLI written as raw PromQL (counts,
+ * and a share), and its latency quantiles.
+ */
 function fixtureConfig(extra: object[] = []): SlaConfig {
   const base = parse(readFileSync(join(import.meta.dirname, "../report/fixture.config.yaml"), "utf8"));
   base.slos.push(
@@ -56,6 +59,18 @@ function fixtureConfig(extra: object[] = []): SlaConfig {
       objective: 99.9,
       windows: ["weekly"],
       sli: { type: "ratio", badRatio: { promql: `(${ERRORS}) / (${TOTAL})` } },
+    },
+    {
+      name: "checkout-quantiles",
+      service: "checkout",
+      objective: 99,
+      sli: {
+        type: "quantile",
+        metric: "http_request_duration_seconds",
+        labels: { service: "checkout" },
+        quantiles: [0.95, 0.99],
+        targetSeconds: { "0.95": 0.5 },
+      },
     },
     ...extra,
   );
@@ -174,14 +189,16 @@ describe("Grafana dashboards against the fixture (Europe/Berlin, 2026-10-21 11:5
     const noPhaseOrTls = (q: DashboardQuery) =>
       q.where.startsWith("annotation") || q.where === "Phase timings" || q.where.startsWith("TLS");
     const { g, checked } = await checkAll(config, NOW, noPhaseOrTls);
-    expect(g.dashboards).toHaveLength(1 + 7);
+    expect(g.dashboards).toHaveLength(1 + 8);
     const withData = checked.filter((c) => c.answer.series > 0);
     const empty = checked.filter((c) => c.answer.series === 0).map((c) => `${c.file} ${c.where}`);
     // 3 probe SLOs x (phase timings + TLS) and 8 annotations come back empty, as does the overview's
     // burn-rate query while the recording rules are not loaded
     expect(empty.sort()).toEqual(
       [
-        ...g.dashboards.map((d) => `${d.file} annotation Burn-rate alerts`),
+        ...g.dashboards
+          .filter((d) => d.file !== "sla-slo-checkout-quantiles.json") // no alerts for a quantile SLI
+          .map((d) => `${d.file} annotation Burn-rate alerts`),
         ...["api", "web", "flaky"].flatMap((t) => [
           `sla-slo-${t}-availability.json Phase timings`,
           `sla-slo-${t}-availability.json TLS certificate: days left`,

@@ -60,7 +60,6 @@ export async function dashboardsCommand(o: DashboardsOptions): Promise<void> {
       EXIT.failed,
     );
   }
-  for (const s of generated.skipped) console.error(`${s.slo}: no dashboard: ${s.reason}`);
   console.log(
     `${out}: ${generated.dashboards.length} dashboards (overview and ${generated.dashboards.length - 1} SLOs) and ${PROVISIONING_FILE} (folder "${FOLDER}", path ${o.grafanaPath ?? out})`,
   );

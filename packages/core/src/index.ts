@@ -17,7 +17,7 @@ export { describeOverload, OVERLOAD_METRIC, probeTarget, runProbes } from "./pro
 export type { ProbeResult, ProbeSpec } from "./probe/types.js";
 export * from "./prometheus/index.js";
 export * from "./report/index.js";
-export { probeSelector } from "./report/queries.js";
+export { probeSelector, quantileExpr } from "./report/queries.js";
 export * from "./runtime.js";
 export {
   assertReportableWindow,

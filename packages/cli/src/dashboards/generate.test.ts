@@ -109,7 +109,7 @@ const panelsOf = (d: Dashboard) => (d.panels ?? []).filter((p) => p.type !== "ro
 const byFile = (file: string) => gen().dashboards.find((d) => d.file === file)!.dashboard;
 
 describe("sla dashboards: the generated model", () => {
-  it("an overview and one dashboard per SLO with a burn rate; a quantile SLO is skipped with its reason", () => {
+  it("an overview and one dashboard per SLO", () => {
     const g = gen();
     expect(g.dashboards.map((d) => d.file)).toEqual([
       "sla-overview.json",
@@ -118,8 +118,8 @@ describe("sla dashboards: the generated model", () => {
       "sla-slo-search-errors.json",
       "sla-slo-search-share.json",
       "sla-slo-latency.json",
+      "sla-slo-quantiles.json",
     ]);
-    expect(g.skipped).toEqual([{ slo: "quantiles", reason: expect.stringContaining("report-only") }]);
     for (const { dashboard: d } of g.dashboards) {
       expect(d.tags).toEqual(["sla-monitor"]);
       const ids = (d.panels ?? []).map((p) => p.id);
@@ -182,7 +182,8 @@ describe("sla dashboards: the generated model", () => {
     expect(stats("sla-slo-checkout.success.json").map((s) => s[1])).toEqual(["now/M", "now/M"]);
     expect(stats("sla-slo-search-errors.json").map((s) => s[1])).toEqual(["now/w", "now/w"]);
     // the overview has the stats of every SLO
-    expect(panelsOf(byFile("sla-overview.json")).filter((p) => p.timeFrom)).toHaveLength(16);
+    // (2 + 1 + 1 + 2 + 2 windows) x 2 figures, and 2 windows x 2 quantiles
+    expect(panelsOf(byFile("sla-overview.json")).filter((p) => p.timeFrom)).toHaveLength(20);
   });
 
   it("attainment stats turn green at the objective; burn-rate thresholds are notify.burnRate's", () => {
@@ -219,7 +220,7 @@ describe("sla dashboards: the generated model", () => {
     expect(burn.expr).toContain(`slo=~"\${slo:regex}",service=~"\${service:regex}"`);
     const vars = Object.fromEntries(d.templating.list!.map((v) => [v.name, v]));
     expect(vars.slo).toMatchObject({ type: "custom", multi: true, includeAll: true });
-    expect((vars.slo!.options ?? []).map((o) => o.value)).toEqual(c.slos.slice(0, 5).map((s) => s.name));
+    expect((vars.slo!.options ?? []).map((o) => o.value)).toEqual(c.slos.map((s) => s.name));
     expect((vars.service!.options ?? []).map((o) => o.value)).toEqual(["api", "checkout", "search"]);
   });
 
@@ -265,6 +266,42 @@ describe("sla dashboards: the generated model", () => {
     for (const f of ["sla-slo-search-errors.json", "sla-slo-latency.json"]) {
       expect(panelsOf(byFile(f)).map((p) => p.title)).not.toContain("Probe state");
     }
+  });
+
+  it("a quantile SLI (report-only, no budget or alerts) gets its quantiles so far and over time", () => {
+    const d = byFile("sla-slo-quantiles.json");
+    const qs = queriesOf(d);
+    expect(qs.map((q) => [q.where, q.expr])).toEqual([
+      ...["this week so far", "this month so far"].flatMap((w) =>
+        [0.95, 0.99].map((q) => [
+          `quantiles: p${q * 100}, ${w}`,
+          `histogram_quantile(${q}, sum by (le) (increase(http_request_duration_seconds_bucket[$__range])))`,
+        ]),
+      ),
+      ...[0.95, 0.99].map((q) => [
+        "Latency quantiles",
+        `histogram_quantile(${q}, sum by (le) (increase(http_request_duration_seconds_bucket[$__rate_interval])))`,
+      ]),
+    ]);
+    expect(d.annotations.list ?? []).toEqual([]);
+    const c = config();
+    const withTargets = generateDashboards(
+      {
+        ...c,
+        slos: [
+          {
+            ...c.slos[5]!,
+            sli: { type: "quantile", metric: "h", quantiles: [0.95], targetSeconds: { "0.95": 0.25 } },
+          },
+        ],
+      },
+      { path: "/x" },
+    ).dashboards[1]!.dashboard;
+    const p95 = panelsOf(withTargets).find((p) => p.title.startsWith("quantiles: p95"))!;
+    expect(p95.fieldConfig.defaults.thresholds.steps).toEqual([
+      { value: null, color: "green" },
+      { value: 0.25, color: "red" },
+    ]);
   });
 
   it("the budget left is 1 - error ratio x time so far / (budget x the whole period)", () => {

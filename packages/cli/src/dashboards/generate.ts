@@ -10,7 +10,8 @@
  *   recording rules (filtered by the `service` and `slo` variables); the probe state of every probe SLO.
  * - One dashboard per SLO: the same period-to-date figures, burn rate over the five rule windows against the
  *   three alert thresholds, the SLI as a ratio over time, and for probe SLIs the probe state, phase timings
- *   and TLS days left.
+ *   and TLS days left. A quantile SLI (a report-only figure, without budget or alerts) gets its quantiles
+ *   so far and over time instead, from the report's own quantile expression (`quantileExpr`).
  * - Both show the burn-rate alerts of `sla rules` (`ALERTS`) as annotations.
  *
  * Calendar windows: the dashboards' `timezone` is the config's zone and the week starts on Monday, so a
@@ -31,6 +32,7 @@ import {
   errorRatioExpr,
   escapeLabelValue,
   probeSelector,
+  quantileExpr,
   recordName,
   type SlaConfig,
   type Slo,
@@ -46,8 +48,6 @@ export interface GeneratedDashboards {
   dashboards: { file: string; dashboard: Dashboard }[];
   /** Grafana's dashboard provisioning file (`dashboards.yaml`) */
   provisioning: string;
-  /** SLOs without a dashboard, and why */
-  skipped: { slo: string; reason: string }[];
 }
 
 export interface GenerateOptions {
@@ -344,20 +344,80 @@ function probePanels(layout: Layout, config: DashboardConfig, slo: Slo): void {
   );
 }
 
+type QuantileSlo = Slo & { sli: Extract<Slo["sli"], { type: "quantile" }> };
+const isQuantile = (slo: Slo): slo is QuantileSlo => slo.sli.type === "quantile";
+
+/** 0.95 → "p95", 0.999 → "p99.9" */
+const pName = (q: number) => `p${Number((q * 100).toPrecision(6))}`;
+
+/**
+ * A quantile SLI (a report-only figure: no error ratio, budget or burn rate): each quantile so far in
+ * each window, red from its `targetSeconds`.
+ */
+function quantileStats(layout: Layout, config: DashboardConfig, slo: QuantileSlo, link?: string): void {
+  for (const w of slo.windows) {
+    const win = WINDOW[w];
+    for (const q of slo.sli.quantiles) {
+      const target = slo.sli.targetSeconds?.[String(q)];
+      const p = figure()
+        .title(`${slo.name}: ${pName(q)}, ${win.label}`)
+        .description(
+          `${pName(q)} of ${slo.sli.metric} since the ${win.period} began in ${config.calendar.timeZone}${target === undefined ? "" : `; target ${target} s`}.`,
+        )
+        .datasource(DS)
+        .timeFrom(win.from)
+        .unit("s")
+        .decimals(3)
+        .withTarget(query(quantileExpr(slo.sli, q, "[$__range]"), "A", { instant: true }));
+      if (target !== undefined) {
+        p.thresholds(
+          new dash.ThresholdsConfigBuilder().mode(dash.ThresholdsMode.Absolute).steps([
+            { value: null, color: "green" },
+            { value: target, color: "red" },
+          ]),
+        );
+      }
+      if (link)
+        p.links([new dash.DashboardLinkBuilder(slo.name).type(dash.DashboardLinkType.Link).url(link)]);
+      layout.add(p, 6, 4);
+    }
+  }
+}
+
+function quantilePanel(slo: QuantileSlo): timeseries.PanelBuilder {
+  const p = new timeseries.PanelBuilder().title("Latency quantiles").datasource(DS).unit("s").min(0);
+  slo.sli.quantiles.forEach((q, i) => {
+    p.withTarget(
+      query(quantileExpr(slo.sli, q, "[$__rate_interval]"), String.fromCharCode(65 + i), {
+        legend: pName(q),
+      }),
+    );
+  });
+  return p;
+}
+
 function sloDashboard(config: DashboardConfig, slo: Slo): Dashboard {
   const layout = new Layout();
   layout.row(`Period to date (${config.calendar.timeZone})`);
-  periodStats(layout, config, slo);
-  layout.row("Burn rate");
-  layout.add(burnRatePanel(slo, config), 24, 8);
-  layout.row("SLI");
-  layout.add(sliPanel(slo), 24, 8);
-  probePanels(layout, config, slo);
-  const d = baseDashboard(config, sloUid(slo.name), `SLO ${slo.name}`)
+  if (isQuantile(slo)) {
+    quantileStats(layout, config, slo);
+    layout.row("Latency");
+    layout.add(quantilePanel(slo), 24, 8);
+  } else {
+    periodStats(layout, config, slo);
+    layout.row("Burn rate");
+    layout.add(burnRatePanel(slo, config), 24, 8);
+    layout.row("SLI");
+    layout.add(sliPanel(slo), 24, 8);
+    probePanels(layout, config, slo);
+  }
+  const b = baseDashboard(config, sloUid(slo.name), `SLO ${slo.name}`)
     .description(slo.description ?? `${slo.service}: ${slo.objectivePercent} %`)
     .withVariable(new dash.ConstantVariableBuilder("slo").value(slo.name))
-    .withVariable(new dash.ConstantVariableBuilder("service").value(slo.service))
-    .annotation(annotation(alertsExpr(`slo="\${slo}"`)))
+    .withVariable(new dash.ConstantVariableBuilder("service").value(slo.service));
+  // sla rules writes no alerts for a quantile SLI
+  if (!isQuantile(slo)) b.annotation(annotation(alertsExpr(`slo="\${slo}"`)));
+  const d = b
     .link(
       new dash.DashboardLinkBuilder("Overview")
         .type(dash.DashboardLinkType.Link)
@@ -385,24 +445,30 @@ function overview(config: DashboardConfig, slos: Slo[]): Dashboard {
   const layout = new Layout();
   layout.row(`SLOs, period to date (${config.calendar.timeZone})`);
   for (const slo of slos) {
-    periodStats(layout, config, slo, `/d/${sloUid(slo.name)}`);
+    const link = `/d/${sloUid(slo.name)}`;
+    if (isQuantile(slo)) quantileStats(layout, config, slo, link);
+    else periodStats(layout, config, slo, link);
   }
-  layout.row("Burn rate over 1 h (recording rules of sla rules)");
-  const burn = new timeseries.PanelBuilder()
-    .title("Burn rate over 1 h by SLO")
-    .description(
-      `sla:error_ratio:rate1h / error budget, from the recording rules sla rules writes (load them into Prometheus). Alert thresholds: ${BURN_TIERS.map((t) => `${t.rate} ${config.notify.burnRate[t.rate]}x`).join(", ")}.`,
-    )
-    .datasource(DS)
-    .unit("x")
-    .min(0)
-    .thresholds(burnThresholds(config.notify.burnRate));
-  // one term per SLO (each has its own budget), each filtered by the variables
-  const terms = slos.map(
-    (slo) => `${recordName("1h")}{slo="${escapeLabelValue(slo.name)}",${VARIABLE_FILTER}} / ${budgetOf(slo)}`,
-  );
-  burn.withTarget(query(terms.join(" or "), "A", { legend: "{{slo}}" }));
-  layout.add(burn, 24, 8);
+  const burning = slos.filter((s) => !isQuantile(s));
+  if (burning.length > 0) {
+    layout.row("Burn rate over 1 h (recording rules of sla rules)");
+    const burn = new timeseries.PanelBuilder()
+      .title("Burn rate over 1 h by SLO")
+      .description(
+        `sla:error_ratio:rate1h / error budget, from the recording rules sla rules writes (load them into Prometheus). Alert thresholds: ${BURN_TIERS.map((t) => `${t.rate} ${config.notify.burnRate[t.rate]}x`).join(", ")}.`,
+      )
+      .datasource(DS)
+      .unit("x")
+      .min(0)
+      .thresholds(burnThresholds(config.notify.burnRate));
+    // one term per SLO (each has its own budget), each filtered by the variables
+    const terms = burning.map(
+      (slo) =>
+        `${recordName("1h")}{slo="${escapeLabelValue(slo.name)}",${VARIABLE_FILTER}} / ${budgetOf(slo)}`,
+    );
+    burn.withTarget(query(terms.join(" or "), "A", { legend: "{{slo}}" }));
+    layout.add(burn, 24, 8);
+  }
   const probes = slos.flatMap((s) => (s.sli.type === "probe" ? [probeSelector(s.sli)] : []));
   if (probes.length > 0) {
     layout.row("Probes");
@@ -445,23 +511,12 @@ function provisioning(path: string): string {
 }
 
 export function generateDashboards(config: DashboardConfig, options: GenerateOptions): GeneratedDashboards {
-  const skipped: GeneratedDashboards["skipped"] = [];
-  const drawn: Slo[] = [];
-  for (const slo of config.slos) {
-    if (errorRatioExpr(slo.sli, "5m") === null) {
-      skipped.push({
-        slo: slo.name,
-        reason: "a quantile SLI is a report-only figure: no error ratio, budget or burn rate to draw",
-      });
-    } else drawn.push(slo);
-  }
   return {
     dashboards: [
-      { file: "sla-overview.json", dashboard: overview(config, drawn) },
-      ...drawn.map((slo) => ({ file: sloFile(slo.name), dashboard: sloDashboard(config, slo) })),
+      { file: "sla-overview.json", dashboard: overview(config, config.slos) },
+      ...config.slos.map((slo) => ({ file: sloFile(slo.name), dashboard: sloDashboard(config, slo) })),
     ],
     provisioning: provisioning(options.path),
-    skipped,
   };
 }
 

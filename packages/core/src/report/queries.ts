@@ -330,6 +330,18 @@ export function quantileQuery(
   quantile: number,
   span: Span,
 ): string {
+  return quantileExpr(sli, quantile, windowRange(span));
+}
+
+/**
+ * A quantile of the SLI's histogram over a range written as PromQL after the selector: `[745h] @ …` for a
+ * calendar window (quantileQuery), `[$__range]` or `[$__rate_interval]` in the Grafana dashboards.
+ */
+export function quantileExpr(
+  sli: Extract<SliSpec, { type: "quantile" }>,
+  quantile: number,
+  range: string,
+): string {
   const bucket = selector(`${sli.metric}_bucket`, sli.labels, sli.labelsRegex);
-  return `histogram_quantile(${quantile}, sum by (le) (increase(${bucket}${windowRange(span)})))`;
+  return `histogram_quantile(${quantile}, sum by (le) (increase(${bucket}${range})))`;
 }
