@@ -100,6 +100,14 @@ describe("sla dashboards", () => {
     expect(missing.stderr).toContain("nope.yaml");
   });
 
+  it("a folder that cannot be written: exit 5 with the reason", async () => {
+    const notADir = join(dir, "a-file");
+    await writeFile(notADir, "not a folder");
+    const r = await sla(["dashboards", "-c", "sla.config.example.yaml", "--out", notADir]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toContain(`cannot write the dashboards to ${notADir}`);
+  });
+
   it("credentials from the environment reach neither the files nor the output", async () => {
     const cfg = join(dir, "secret.yaml");
     await writeFile(
