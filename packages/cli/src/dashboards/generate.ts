@@ -6,8 +6,9 @@
  * report read. Every target and annotation queries the datasource picked in the `datasource` variable.
  *
  * - One overview (every SLO): per SLO its attainment and error budget left for each of its calendar windows
- *   so far, the burn rate over 1 h, a link to its own dashboard; burn rates over time from the `sla rules`
- *   recording rules (filtered by the `service` and `slo` variables); the probe state of every probe SLO.
+ *   so far (its quantiles for a quantile SLI), each linking to the SLO's dashboard; burn rates over 1 h from
+ *   the `sla rules` recording rules (filtered by the `service` and `slo` variables); the probe state of
+ *   every probe SLO's series.
  * - One dashboard per SLO: the same period-to-date figures, burn rate over the five rule windows against the
  *   three alert thresholds, the SLI as a ratio over time, and for probe SLIs the probe state, phase timings
  *   and TLS days left. A quantile SLI (a report-only figure, without budget or alerts) gets its quantiles
@@ -236,7 +237,7 @@ function periodStats(layout: Layout, config: DashboardConfig, slo: Slo, link?: s
     const b = figure()
       .title(`${slo.name}: error budget left, ${win.label}`)
       .description(
-        `Share of the whole ${win.period}'s error budget (${(budgetOf(slo) * 100).toPrecision(3)} % of it) not yet spent; negative when overspent.`,
+        `Share of the whole ${win.period}'s error budget (${Number((budgetOf(slo) * 100).toPrecision(6))} % of the ${win.period}) not yet spent, at the error ratio so far; negative when overspent.`,
       )
       .datasource(DS)
       .timeFrom(win.from)
