@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, renderAlertRules } from "@sla-monitor/core";
  * some probe inconclusive (the monitor itself overloaded).
  */
 import { Argument, Command, CommanderError, Option } from "commander";
+import { dashboardsCommand } from "./dashboards.js";
 import { demoCommand } from "./demo.js";
 import { EXIT, ExitError } from "./exit.js";
 import { guardOutput } from "./output.js";
@@ -99,6 +100,20 @@ program
     const c = await loadConfig(o.config, o.stage ? { stage: o.stage } : {});
     process.stdout.write(renderAlertRules(c));
   });
+
+program
+  .command("dashboards")
+  .description(
+    "write Grafana dashboards (an overview and one per SLO) and the provisioning file that loads them",
+  )
+  .addOption(configOption())
+  .addOption(stageOption())
+  .option("-o, --out <dir>", "output folder", "dashboards")
+  .option(
+    "--grafana-path <dir>",
+    "where Grafana reads the JSON files, written into dashboards.yaml (default: the --out folder)",
+  )
+  .action(dashboardsCommand);
 
 program
   .command("serve")

@@ -1,4 +1,13 @@
-export { errorRatioExpr, renderAlertRules } from "./alerts/rules.js";
+export {
+  BURN_TIERS,
+  BURN_WINDOWS,
+  type BurnWindow,
+  budgetOf,
+  burnRateExpr,
+  errorRatioExpr,
+  recordName,
+  renderAlertRules,
+} from "./alerts/rules.js";
 export * from "./boundary.js";
 export * from "./config/index.js";
 export * from "./import/index.js";
@@ -8,6 +17,7 @@ export { describeOverload, OVERLOAD_METRIC, probeTarget, runProbes } from "./pro
 export type { ProbeResult, ProbeSpec } from "./probe/types.js";
 export * from "./prometheus/index.js";
 export * from "./report/index.js";
+export { probeSelector, quantileExpr } from "./report/queries.js";
 export * from "./runtime.js";
 export {
   assertReportableWindow,

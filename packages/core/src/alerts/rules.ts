@@ -9,15 +9,50 @@
  */
 import { stringify } from "yaml";
 import type { SlaConfig, Slo } from "../config/schema.js";
-import { escapeLabelValue, parseDuration } from "../prometheus/promql.js";
+import { escapeLabelValue } from "../prometheus/promql.js";
 import { probeSelector, requestSelectors, type SliSpec, userDefinedErrorRatio } from "../report/queries.js";
 
 export const BURN_WINDOWS = ["5m", "30m", "1h", "6h", "3d"] as const;
-type BurnWindow = (typeof BURN_WINDOWS)[number];
+export type BurnWindow = (typeof BURN_WINDOWS)[number];
 
-const recordName = (w: BurnWindow) => `sla:error_ratio:rate${w}`;
+/** The recording rule holding an SLO's error ratio over `w` (labels `slo`, `service`). */
+export const recordName = (w: BurnWindow) => `sla:error_ratio:rate${w}`;
 
-/** The SLI's error ratio (0..1) over a trailing window `w`, as one PromQL expression. */
+/**
+ * The workbook's three tiers: alert name, the `notify.burnRate` key of its threshold, its long and short
+ * windows, how long it must hold and its severity. The dashboards draw the same tiers and thresholds.
+ */
+export const BURN_TIERS = [
+  { alert: "SLOErrorBudgetBurnFast", rate: "fast", long: "1h", short: "5m", for: "2m", severity: "critical" },
+  {
+    alert: "SLOErrorBudgetBurnSlow",
+    rate: "slow",
+    long: "6h",
+    short: "30m",
+    for: "15m",
+    severity: "warning",
+  },
+  {
+    alert: "SLOErrorBudgetBurnTicket",
+    rate: "ticket",
+    long: "3d",
+    short: "6h",
+    for: "1h",
+    severity: "ticket",
+  },
+] as const satisfies readonly {
+  alert: string;
+  rate: "fast" | "slow" | "ticket";
+  long: BurnWindow;
+  short: BurnWindow;
+  for: string;
+  severity: string;
+}[];
+
+/**
+ * The SLI's error ratio (0..1) over a trailing window `w`, as one PromQL expression: `w` is a PromQL
+ * duration ("5m") or a Grafana range variable ("$__range", "$__rate_interval"), written as it is.
+ */
 export function errorRatioExpr(sli: SliSpec, w: string): string | null {
   switch (sli.type) {
     case "probe": {
@@ -26,9 +61,10 @@ export function errorRatioExpr(sli: SliSpec, w: string): string | null {
     }
     case "ratio":
     case "latency": {
-      const wMs = parseDuration(w);
-      if (wMs === undefined) throw new Error(`invalid window ${JSON.stringify(w)}`);
-      const raw = userDefinedErrorRatio(sli, w, wMs);
+      if (!/^(\d+(ms|[smhdwy]))+$|^\$\w+$|^\$\{\w+\}$/.test(w)) {
+        throw new Error(`invalid window ${JSON.stringify(w)}`);
+      }
+      const raw = userDefinedErrorRatio(sli, w);
       if (raw !== null) return raw;
       const s = requestSelectors(sli);
       const total = `sum(rate(${s.total}[${w}]))`;
@@ -38,6 +74,15 @@ export function errorRatioExpr(sli: SliSpec, w: string): string | null {
       return null; // quantile SLIs are report-only figures
   }
 }
+
+/** Burn rate over `w`: the error ratio divided by the error budget (1 - objective). */
+export function burnRateExpr(slo: Pick<Slo, "sli" | "objective">, w: string): string | null {
+  const e = errorRatioExpr(slo.sli, w);
+  return e === null ? null : `(${e}) / ${budgetOf(slo)}`;
+}
+
+/** 1 - objective, without float noise (0.0010000000000000009 is 0.001). */
+export const budgetOf = (slo: Pick<Slo, "objective">): number => Number((1 - slo.objective).toPrecision(12));
 
 interface Rule {
   record?: string;
@@ -63,38 +108,29 @@ function sloRules(slo: Slo, burn: { fast: number; slow: number; ticket: number }
     return `${recordName(long)}${sel} > ${threshold} and ${recordName(short)}${sel} > ${threshold}`;
   };
   const objective = `${slo.objectivePercent} %`;
+  const texts = {
+    fast: (r: number) => ({
+      summary: `${slo.name} is burning its error budget ${r}x too fast`,
+      description: `Error ratio over 1 h and 5 m above ${r}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round((30 * 24) / r)} h.`,
+    }),
+    slow: (r: number) => ({
+      summary: `${slo.name} is burning its error budget ${r}x too fast`,
+      description: `Error ratio over 6 h and 30 m above ${r}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / r)} days.`,
+    }),
+    ticket: (r: number) => ({
+      summary: `${slo.name} is spending its error budget ${r}x as fast as it can afford`,
+      description: `Error ratio over 3 d and 6 h above ${r}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / r)} days.`,
+    }),
+  };
   return [
     ...records,
-    {
-      alert: "SLOErrorBudgetBurnFast",
-      expr: page(burn.fast, "1h", "5m"),
-      for: "2m",
-      labels: { ...ids, severity: "critical", kind: "breach" },
-      annotations: {
-        summary: `${slo.name} is burning its error budget ${burn.fast}x too fast`,
-        description: `Error ratio over 1 h and 5 m above ${burn.fast}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round((30 * 24) / burn.fast)} h.`,
-      },
-    },
-    {
-      alert: "SLOErrorBudgetBurnSlow",
-      expr: page(burn.slow, "6h", "30m"),
-      for: "15m",
-      labels: { ...ids, severity: "warning", kind: "breach" },
-      annotations: {
-        summary: `${slo.name} is burning its error budget ${burn.slow}x too fast`,
-        description: `Error ratio over 6 h and 30 m above ${burn.slow}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / burn.slow)} days.`,
-      },
-    },
-    {
-      alert: "SLOErrorBudgetBurnTicket",
-      expr: page(burn.ticket, "3d", "6h"),
-      for: "1h",
-      labels: { ...ids, severity: "ticket", kind: "breach" },
-      annotations: {
-        summary: `${slo.name} is spending its error budget ${burn.ticket}x as fast as it can afford`,
-        description: `Error ratio over 3 d and 6 h above ${burn.ticket}x the budget of a ${objective} objective: at this rate a 30-day budget is gone in ${Math.round(30 / burn.ticket)} days.`,
-      },
-    },
+    ...BURN_TIERS.map((t) => ({
+      alert: t.alert,
+      expr: page(burn[t.rate], t.long, t.short),
+      for: t.for,
+      labels: { ...ids, severity: t.severity, kind: "breach" },
+      annotations: texts[t.rate](burn[t.rate]),
+    })),
   ];
 }
 

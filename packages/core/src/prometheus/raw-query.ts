@@ -95,14 +95,15 @@ function bracketProblem(masked: string): string | undefined {
 }
 
 /**
- * The expression with every `[{{.window}}]` replaced by `[<rangeMs as a duration>]`, followed by
- * `@ <at>` when `at` is a time (instant figures of a calendar window: `at` = its end - 1 ms), or by
- * `offset 1ms` for `"step"` (the report's per-step range queries, see STEP_OFFSET); nothing otherwise
- * (burn-rate rules). Placeholders inside string literals are left alone.
+ * The expression with every `[{{.window}}]` replaced by `[<range>]`: a number of milliseconds written as a
+ * duration, or a range already written as PromQL text (`"5m"` in the burn-rate rules, `"$__range"` in the
+ * Grafana dashboards); followed by `@ <at>` when `at` is a time (instant figures of a calendar window:
+ * `at` = its end - 1 ms), or by `offset 1ms` for `"step"` (the report's per-step range queries, see
+ * STEP_OFFSET); nothing otherwise. Placeholders inside string literals are left alone.
  */
-export function fillWindow(text: string, rangeMs: number, at?: Date | "step"): string {
+export function fillWindow(text: string, rangeMs: number | string, at?: Date | "step"): string {
   const masked = maskStrings(text);
-  const range = formatDuration(rangeMs);
+  const range = typeof rangeMs === "number" ? formatDuration(rangeMs) : rangeMs;
   const suffix = at === "step" ? ` ${STEP_OFFSET}` : at ? ` ${atModifier(at)}` : "";
   let out = "";
   let last = 0;

@@ -122,10 +122,11 @@ export function budgetUnitOf(sli: SliSpec): "minutes" | "requests" {
 }
 
 /**
- * One count of a request SLI over a range: `text` is the range as PromQL writes it, `ms` its length, `at`
- * the evaluation time of an instant figure (absent for the steps of a range query).
+ * One count of a request SLI over a range: `text` is the range as PromQL writes it, `ms` its length (absent
+ * when the range is only text, e.g. Grafana's `$__range`: raw counts then use the text), `at` the
+ * evaluation time of an instant figure (absent for the steps of a range query).
  */
-type Count = (range: { ms: number; text: string }, at?: Date | "step") => string;
+type Count = (range: { ms?: number; text: string }, at?: Date | "step") => string;
 
 /**
  * The one place where a request SLI's counts become PromQL. A selector: `sum(increase(sel[range] @ at))`.
@@ -142,7 +143,7 @@ function requestCounts(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
     (s: EventsSource): Count =>
     (range, at) =>
       isRaw(s)
-        ? fillWindow(s.promql, range.ms, at)
+        ? fillWindow(s.promql, range.ms ?? range.text, at)
         : `sum(increase(${sel(s)}[${range.text}]${rangeModifier(at)}))`;
   if (sli.type === "latency") {
     const regex = { ...(sli.labelsRegex ?? {}), le: leMatcher(sli.thresholdSeconds) };
@@ -161,10 +162,14 @@ function requestCounts(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
   }
   const share = sli.goodRatio ?? sli.badRatio;
   if (share) {
-    const valid = (range: { ms: number }, at?: Date | "step") =>
-      `(${fillWindow(share.promql, range.ms, at)}) >= 0`;
-    const numerator: Count = (range, at) => `avg(${valid(range, at)}) * ${range.ms / 60_000}`;
-    const total: Count = (range, at) => `count(${valid(range, at)}) * 0 + ${range.ms / 60_000}`;
+    const minutes = (range: { ms?: number }) => {
+      if (range.ms === undefined) throw new Error("a share's count needs the range's length");
+      return range.ms / 60_000;
+    };
+    const valid = (range: { ms?: number; text: string }, at?: Date | "step") =>
+      `(${fillWindow(share.promql, range.ms ?? range.text, at)}) >= 0`;
+    const numerator: Count = (range, at) => `avg(${valid(range, at)}) * ${minutes(range)}`;
+    const total: Count = (range, at) => `count(${valid(range, at)}) * 0 + ${minutes(range)}`;
     return sli.goodRatio ? { good: numerator, total } : { bad: numerator, total };
   }
   if (!sli.total) throw new Error("ratio SLI without total");
@@ -176,18 +181,19 @@ function requestCounts(sli: Extract<SliSpec, { type: "ratio" | "latency" }>): {
 }
 
 /**
- * The error ratio of a user-defined ratio SLI over a trailing window `w` (a PromQL duration, "5m"), for
- * the burn-rate rules; null for an SLI built from selectors (the rules build those themselves).
+ * The error ratio of a user-defined ratio SLI over a trailing window `w` (a PromQL duration, "5m", or a
+ * Grafana range variable, "$__range"), for the burn-rate rules and the dashboards; null for an SLI built
+ * from selectors (the rules build those themselves).
  */
-export function userDefinedErrorRatio(sli: SliSpec, w: string, wMs: number): string | null {
+export function userDefinedErrorRatio(sli: SliSpec, w: string): string | null {
   if (sli.type !== "ratio" || !isUserDefinedSli(sli)) return null;
   const share = sli.goodRatio ?? sli.badRatio;
   if (share) {
-    const e = fillWindow(share.promql, wMs);
+    const e = fillWindow(share.promql, w);
     return sli.badRatio ? `(${e})` : `1 - (${e})`;
   }
   const c = requestCounts(sli);
-  const range = { ms: wMs, text: w };
+  const range = { text: w };
   return c.bad
     ? `(${c.bad(range)}) / (${c.total(range)})`
     : `1 - ((${c.good!(range)}) / (${c.total(range)}))`;
@@ -324,6 +330,18 @@ export function quantileQuery(
   quantile: number,
   span: Span,
 ): string {
+  return quantileExpr(sli, quantile, windowRange(span));
+}
+
+/**
+ * A quantile of the SLI's histogram over a range written as PromQL after the selector: `[745h] @ …` for a
+ * calendar window (quantileQuery), `[$__range]` or `[$__rate_interval]` in the Grafana dashboards.
+ */
+export function quantileExpr(
+  sli: Extract<SliSpec, { type: "quantile" }>,
+  quantile: number,
+  range: string,
+): string {
   const bucket = selector(`${sli.metric}_bucket`, sli.labels, sli.labelsRegex);
-  return `histogram_quantile(${quantile}, sum by (le) (increase(${bucket}${windowRange(span)})))`;
+  return `histogram_quantile(${quantile}, sum by (le) (increase(${bucket}${range})))`;
 }
