@@ -60,7 +60,9 @@ afterAll(async () => {
 const pick = (s: SloReport) => ({ status: s.status, attainment: s.attainment, coverage: s.coverage });
 
 describe("Prometheus killed in the middle of a report", () => {
-  it("stores the SLOs it could not evaluate as unknown, publishes the complete SLOs' breaches, the rest once after a restart", { timeout: 240_000 }, async () => {
+  it("stores the SLOs it could not evaluate as unknown, publishes the complete SLOs' breaches, the rest once after a restart", {
+    timeout: 240_000,
+  }, async () => {
     const first = prom!;
     const port = first.port;
     const base = {
