@@ -15,7 +15,7 @@
  * - Errors are `PrometheusError`s naming the kind, HTTP status, endpoint, query and the server's message;
  *   they never contain auth headers or URL credentials.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { quoteUntrusted, Scrubber } from "../config/redact.js";
 import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
 import { backoff, HttpFailure, safeUrl, send, sleep, truncate } from "./http.js";
