@@ -14,6 +14,7 @@ import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import type * as Esbuild from "esbuild";
+import type { NodeJSProps } from "sst/constructs";
 import { NODEJS_BUNDLING } from "../stacks/bundling.js";
 import { type BenchResult, log, median, OUT_DIR, quantile, ROOT, type Row, round, runChild } from "./lib.js";
 
@@ -35,15 +36,7 @@ const esbuild = sstRequire("esbuild") as typeof Esbuild;
 
 /** The options SST v2's node handler passes to esbuild in deploy mode (format esm), for these `nodejs` props. */
 function sstOptions(entry: string, outfile: string): Esbuild.BuildOptions {
-  const nodejs: {
-    format?: string;
-    minify?: boolean;
-    splitting?: boolean;
-    sourcemap?: boolean;
-    banner?: string;
-    install?: string[];
-    esbuild?: { external?: string[] };
-  } = NODEJS_BUNDLING;
+  const nodejs: NodeJSProps = NODEJS_BUNDLING;
   if ((nodejs.format ?? "esm") !== "esm") throw new Error("bench/bundle.ts mirrors SST's ESM build only");
   const { external, ...override } = nodejs.esbuild ?? {};
   return {
