@@ -2,6 +2,7 @@ import { Aspects } from "aws-cdk-lib";
 import type { SSTConfig } from "sst";
 import { useProject } from "sst/project.js";
 import { FunctionLogGroups } from "./infra/aws/index.js";
+import { NODEJS_BUNDLING } from "./stacks/bundling.js";
 import { Probes } from "./stacks/probes.js";
 import { Reports } from "./stacks/reports.js";
 import { type DeployOptions, initSettings } from "./stacks/settings.js";
@@ -31,12 +32,13 @@ export default {
   async stacks(app) {
     // The project root, not import.meta.url: SST bundles this file into a temporary module.
     await initSettings(app, useProject().paths.root, deployOptions);
-    // ESM bundles, minified (smaller zip, faster cold start); source maps are uploaded separately by SST.
+    // ESM bundles, minified, lazily imported clients split into chunks (stacks/bundling.ts); source maps
+    // are uploaded separately by SST.
     app.setDefaultFunctionProps({
       runtime: "nodejs22.x",
       architecture: "arm_64",
       tracing: "disabled",
-      nodejs: { format: "esm", minify: true },
+      nodejs: NODEJS_BUNDLING,
     });
     app.stack(Storage).stack(Probes).stack(Viewer).stack(Reports);
     // Every function (SST's CustomResourceHandler and CDK's auto-delete provider too): its own log group with

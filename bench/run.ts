@@ -5,7 +5,7 @@
  * bench/out/results.json (and bench/out/cost.md). Every server and process a bench starts is stopped by it
  * (and by the SIGINT/SIGTERM handler in lib.ts if the run is interrupted).
  *
- * Options: --only probe,https,sizing,deadline,report,bundle,cost   --quick (fewer probe rounds)
+ * Options: --only probe,https,sizing,deadline,report,bundle,cost   --quick (fewer probe rounds; report: 1 and 20 SLOs only)
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
@@ -68,7 +68,7 @@ try {
   await step("https", () => benchHttpsCpu(quick ? { rounds: 1, n1: 100, captureN: 100 } : {}));
   await step("sizing", () => benchSizing({ quick }));
   await step("deadline", () => benchDeadline());
-  await step("report", () => benchReport());
+  await step("report", () => benchReport({ quick }));
   await step("bundle", () => benchBundle());
   await step("cost", () =>
     benchCost(inputsFromResults({ benches: merged() }, `npm run bench, ${started.toISOString()}`)),

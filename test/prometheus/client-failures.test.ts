@@ -172,6 +172,31 @@ describe("malformed answers", () => {
     expect(e.kind).toBe("invalid_response");
   });
 
+  it.each([
+    [
+      "a point whose value is a number",
+      [1, 2],
+      "result.0.values.2.1: Invalid input: expected string, received number",
+    ],
+    [
+      "a point with three elements",
+      [1, "1", 2],
+      "result.0.values.2: Too big: expected array to have <=2 items",
+    ],
+    ["a point that is not a pair", "1", "result.0.values.2: Invalid input: expected tuple, received string"],
+  ])("words a malformed matrix point as the full schema does (%s)", async (_name, point, where) => {
+    const values = [[1, "1"], [2, "1"], point, [4, "1"]];
+    const body = {
+      status: "success",
+      data: { resultType: "matrix", result: [{ metric: { a: "b" }, values }] },
+    };
+    server = await startServer((_req, res) => json(res, 200, body));
+    const c = createPrometheusClient({ url: server.url, ...fast });
+    const e = await failure(c.instant("up[5m]"));
+    expect(e.kind).toBe("invalid_response");
+    expect(e.message).toContain(`unexpected response shape at ${where}`);
+  });
+
   it("parses NaN, +Inf and -Inf sample values and reads warnings", async () => {
     server = await startServer((_req, res) =>
       json(res, 200, {

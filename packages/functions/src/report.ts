@@ -20,7 +20,7 @@ import {
   selectSlos,
   type Window,
 } from "@sla-monitor/core";
-import { z } from "zod";
+import * as z from "zod";
 import { context, guarded, logger, scrub } from "./shared.js";
 
 const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly", "current"]) });

@@ -4,7 +4,7 @@
  * `<redacted>`, URLs lose userinfo and token-like query parameters, and any inline secret found in the
  * input is scrubbed from the final text as a last line of defence.
  */
-import type { z } from "zod";
+import type * as z from "zod";
 import { REDACTED, redactUrl, Scrubber, scrubThenCut } from "./redact.js";
 import { closest } from "./schema.js";
 

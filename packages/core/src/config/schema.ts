@@ -10,7 +10,7 @@
  */
 import { isIP } from "node:net";
 import { DateTime, IANAZone } from "luxon";
-import { z } from "zod";
+import * as z from "zod";
 import { rawQueryProblems } from "../prometheus/raw-query.js";
 import { re2Problem } from "./re2.js";
 

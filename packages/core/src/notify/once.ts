@@ -18,7 +18,7 @@
  * says so (`markerResetNote`), and the result lists it (`markersReset`) for the run's log. The publish
  * replaces it with a valid marker, so it is reported once.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { DamagedObject, ObjectStore } from "../store/index.js";
 import {
   ConcurrentModificationError,

@@ -15,7 +15,7 @@
  * `targets` maps have no prototype (a target called `constructor` or `__proto__` is an entry like any other);
  * `parseBreachState` checks the shape of a stored state and throws on anything else.
  */
-import { z } from "zod";
+import * as z from "zod";
 
 export interface ProbeOutcome {
   target: string;

@@ -15,7 +15,7 @@
  * - Errors are `PrometheusError`s naming the kind, HTTP status, endpoint, query and the server's message;
  *   they never contain auth headers or URL credentials.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { quoteUntrusted, Scrubber } from "../config/redact.js";
 import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
 import { backoff, HttpFailure, safeUrl, send, sleep, truncate } from "./http.js";
@@ -181,6 +181,23 @@ const queryData = z.discriminatedUnion("resultType", [
   z.object({ resultType: z.literal("scalar"), result: sampleTuple }),
   z.object({ resultType: z.literal("string"), result: sampleTuple }),
 ]);
+/** What `sampleTuple` accepts, as a plain check (JSON has no NaN or Infinity). */
+const isSample = (p: unknown): boolean =>
+  Array.isArray(p) && p.length === 2 && Number.isFinite(p[0]) && typeof p[1] === "string";
+/**
+ * The matrix branch of `queryData` with each series' points checked by one plain loop instead of a zod tuple
+ * per point: a range answer holds up to 11 000 points a series, and zod spent about twice JSON.parse's time
+ * on them (~100x this loop). Whatever it refuses goes through `queryData`, which says what is wrong.
+ */
+const plainMatrix = z.object({
+  resultType: z.literal("matrix"),
+  result: z.array(
+    z.object({
+      metric: labels,
+      values: z.custom<[number, string][]>((v) => Array.isArray(v) && v.every(isSample)),
+    }),
+  ),
+});
 const statsSchema = z
   .object({ stats: z.object({ timings: z.object({ evalTotalTime: z.number() }).optional() }).optional() })
   .optional();
@@ -395,7 +412,8 @@ export function createPrometheusClient(options: PrometheusClientOptions): Promet
     if (wantStats) params.set("stats", "all");
     const json = await call(path, params, "POST", query);
     const body = parse(querySuccess, json, path, query);
-    const data = parse(queryData, body.data, path, query);
+    const plain = body.data.resultType === "matrix" ? plainMatrix.safeParse(body.data) : undefined;
+    const data = plain?.success ? plain.data : parse(queryData, body.data, path, query);
     const st = statsSchema.safeParse(body.data);
     const evalTotal = st.success ? st.data?.stats?.timings?.evalTotalTime : undefined;
     if (evalTotal !== undefined) stats.evalSeconds += evalTotal;

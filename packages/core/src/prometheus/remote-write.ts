@@ -11,7 +11,7 @@
  * `write()` never throws: a failed remote write must not crash a probe run. It reports `{ ok: false, error }`
  * instead (retried once on 5xx, 429, network errors and timeouts; 4xx is final, with the server's text).
  */
-import protobuf from "protobufjs/light.js";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { compress } from "snappyjs";
 import { quoteUntrusted, Scrubber } from "../config/redact.js";
 import { authSecrets, type PrometheusAuth, signRequest } from "./auth.js";
@@ -57,23 +57,6 @@ export const REMOTE_WRITE_HEADERS: Readonly<Record<string, string>> = Object.fre
   "x-prometheus-remote-write-version": "0.1.0",
 });
 
-// ---------------------------------------------------------------------------------------------------------
-// Protobuf types, defined through the reflection API (no .proto file, no code generation)
-
-const { Field, Root, Type } = protobuf;
-const root = new Root();
-root
-  .define("prometheus")
-  .add(new Type("Label").add(new Field("name", 1, "string")).add(new Field("value", 2, "string")))
-  .add(new Type("Sample").add(new Field("value", 1, "double")).add(new Field("timestamp", 2, "int64")))
-  .add(
-    new Type("TimeSeries")
-      .add(new Field("labels", 1, "Label", "repeated"))
-      .add(new Field("samples", 2, "Sample", "repeated")),
-  )
-  .add(new Type("WriteRequest").add(new Field("timeseries", 1, "TimeSeries", "repeated")));
-const WriteRequest = root.lookupType("prometheus.WriteRequest");
-
 /**
  * Validates and normalises the series: labels with empty values dropped (Prometheus treats them as absent),
  * labels sorted by name (byte order, as the receiver requires), samples sorted by time. Throws on invalid
@@ -111,9 +94,30 @@ export function normaliseSeries(series: RemoteSeries[]): {
   });
 }
 
-/** The uncompressed protobuf `WriteRequest`. */
+/**
+ * The uncompressed protobuf `WriteRequest`, written field by field with `@bufbuild/protobuf`'s wire
+ * encoder (the message is four flat types; no reflection, no generated code). Every field is written,
+ * zero values included, as protobufjs did.
+ */
 export function encodeWriteRequest(series: RemoteSeries[]): Uint8Array {
-  return WriteRequest.encode(WriteRequest.fromObject({ timeseries: normaliseSeries(series) })).finish();
+  const w = new BinaryWriter();
+  for (const { labels, samples } of normaliseSeries(series)) {
+    w.tag(1, WireType.LengthDelimited).fork(); // WriteRequest.timeseries
+    for (const { name, value } of labels) {
+      w.tag(1, WireType.LengthDelimited).fork(); // TimeSeries.labels
+      w.tag(1, WireType.LengthDelimited).string(name);
+      w.tag(2, WireType.LengthDelimited).string(value);
+      w.join();
+    }
+    for (const { value, timestamp } of samples) {
+      w.tag(2, WireType.LengthDelimited).fork(); // TimeSeries.samples
+      w.tag(1, WireType.Bit64).double(value);
+      w.tag(2, WireType.Varint).int64(timestamp);
+      w.join();
+    }
+    w.join();
+  }
+  return w.finish();
 }
 
 /** The HTTP body of a remote write: snappy (block format) of the protobuf `WriteRequest`. */

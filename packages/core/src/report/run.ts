@@ -4,7 +4,7 @@
  * queries) one self-alert, each at most once. Shared by the Lambda and the CLI.
  * A damaged index is copied aside and rebuilt from the stored report documents; the run goes on.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { knownList, type NotifyConfig, type Slo } from "../config/schema.js";
 import type { Notification, Notifier } from "../notify/index.js";
 import { publishOnce, publishOnceEach, wasSent } from "../notify/index.js";
