@@ -11,6 +11,8 @@ export * from "./report/index.js";
 export * from "./runtime.js";
 export {
   assertReportableWindow,
+  CALENDAR_KINDS,
+  type CalendarKind,
   containingWindow,
   customWindow,
   dailyWindows,
@@ -20,8 +22,11 @@ export {
   monthWindow,
   parsePeriod,
   previousCompleteMonth,
+  previousCompleteQuarter,
   previousCompleteWeek,
+  previousCompleteYear,
   previousWindow,
+  quarterWindow,
   resolveWindow,
   toZonedIso,
   type Window,
@@ -30,6 +35,7 @@ export {
   weekWindow,
   windowHours,
   windowMinutes,
+  yearWindow,
 } from "./slo/index.js";
 export * from "./store/index.js";
 export * from "./viewer/index.js";
