@@ -111,7 +111,7 @@ const WindowSchema = z.looseObject({
 });
 const IndexEntrySchema = z.looseObject({
   id: z.string(),
-  kind: z.enum(["weekly", "monthly", "custom"]),
+  kind: z.enum(["weekly", "monthly", "quarterly", "yearly", "custom"]),
   period: z.string().nullable(),
   window: WindowSchema,
   generatedAt: z.string(),
@@ -130,7 +130,7 @@ function parseIndex(text: string): IndexEntry[] {
 }
 
 const ReportDocSchema = z.looseObject({
-  kind: z.enum(["weekly", "monthly", "custom"]),
+  kind: z.enum(["weekly", "monthly", "quarterly", "yearly", "custom"]),
   period: z.string().nullable(),
   window: WindowSchema,
   generatedAt: z.string(),
@@ -303,7 +303,10 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     !report.partial &&
     (report.kind === "custom" ||
       (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
-      (report.kind === "weekly" && input.notifyConfig.weeklySummary));
+      (report.kind === "weekly" && input.notifyConfig.weeklySummary) ||
+      // quarters and years run only for SLOs that list them in `windows`: their summary is always sent
+      report.kind === "quarterly" ||
+      report.kind === "yearly");
   if (wantSummary && transient.length === 0) {
     const note = result.indexRebuilt ? `\nNote: ${indexRebuiltText(result.indexRebuilt)}\n` : "";
     await once("summary", summaryNotification(report, notifyLinks, note));
