@@ -195,6 +195,28 @@ export function selectSlos(slos: Slo[], filter: string[] | undefined): Slo[] {
   return slos.filter((s) => filter.includes(s.name));
 }
 
+/**
+ * The SLOs a report of `window` covers: a custom window every selected SLO, a calendar window those that list
+ * its kind in `windows` (default weeks and months). Quarters and years are opt-in, so a quarter or a year that
+ * no selected SLO lists is refused (ReportInputError naming the period) rather than written as an empty report.
+ */
+export function slosForWindow(
+  slos: Slo[],
+  window: Pick<Window, "kind" | "period">,
+  filter: string[] | undefined,
+): Slo[] {
+  const kind = window.kind;
+  const selected = selectSlos(slos, filter).filter(
+    (s) => kind === "custom" || (s.windows ?? ["weekly", "monthly"]).includes(kind),
+  );
+  if (selected.length === 0 && (kind === "quarterly" || kind === "yearly")) {
+    throw new ReportInputError(
+      `period ${JSON.stringify(window.period)}: no ${filter && filter.length > 0 ? "selected " : ""}SLO lists the ${kind} window; add "${kind}" to slos[].windows of the SLOs to report per ${kind === "quarterly" ? "quarter" : "year"}`,
+    );
+  }
+  return selected;
+}
+
 export async function runReport(input: RunReportInput): Promise<RunReportResult> {
   // every entry point resolves its window with resolveWindow; this guard keeps any other caller honest
   try {
@@ -202,9 +224,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   } catch (e) {
     throw new ReportInputError((e as Error).message);
   }
-  const slos = selectSlos(input.slos, input.sloFilter).filter(
-    (s) => input.window.kind === "custom" || (s.windows ?? ["weekly", "monthly"]).includes(input.window.kind),
-  );
+  const slos = slosForWindow(input.slos, input.window, input.sloFilter);
   const report = await buildReport({
     window: input.window,
     slos,
