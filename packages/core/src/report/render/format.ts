@@ -496,7 +496,7 @@ export function dayMet(attainment: number, objective: number): boolean {
 
 /**
  * Above this many daily rows (a quarter has 90–92, a year 365–366) the HTML and Markdown reports add
- * monthly subtotals and list at most this many days below objective; JSON and CSV keep every day.
+ * monthly subtotals and list at most this many days below objective; the JSON keeps every day.
  */
 export const LONG_WINDOW_DAYS = 62;
 

@@ -272,7 +272,7 @@ function legend(items: [string, string][]): string {
 
 /**
  * text beside the daily chart: the same facts for mail clients without SVG. Over a quarter or a year the
- * list stops after LONG_WINDOW_DAYS days (the monthly subtotals below have the rest; JSON and CSV every day).
+ * list stops after LONG_WINDOW_DAYS days (the monthly subtotals below have the rest; the JSON every day).
  */
 function dailyFallback(s: SloReport): string {
   const below = s.daily.filter((d) => d.attainment !== null && !dayMet(d.attainment, s.objective));
@@ -280,7 +280,7 @@ function dailyFallback(s: SloReport): string {
   const listed = s.daily.length > LONG_WINDOW_DAYS ? below.slice(0, LONG_WINDOW_DAYS) : below;
   const more =
     listed.length < below.length
-      ? ` &hellip; and ${below.length - listed.length} more (every day is in the CSV and JSON reports)`
+      ? ` &hellip; and ${below.length - listed.length} more (every day is in the JSON report)`
       : "";
   const parts: string[] = [];
   parts.push(

@@ -100,7 +100,7 @@ describe("a yearly report", () => {
     // the days below objective: the first 62 listed, then how many more
     expect(below).toBeGreaterThan(62);
     expect(section).toContain(`Days below objective (${below}):`);
-    expect(section).toContain(`&hellip; and ${below - 62} more (every day is in the CSV and JSON reports)`);
+    expect(section).toContain(`&hellip; and ${below - 62} more (every day is in the JSON report)`);
   });
 
   it("Markdown: a Months table and at most 62 days below objective", () => {
@@ -109,7 +109,7 @@ describe("a yearly report", () => {
     expect(section).toMatch(/\| Feb 2026 \| \d+ \| \d+ \| 3 \| /);
     const dayRows = section.match(/^\| 2026-\d\d-\d\d \|/gm) ?? [];
     expect(dayRows).toHaveLength(62);
-    expect(section).toContain(`… and ${below - 62} more days below objective (every day is in report.csv).`);
+    expect(section).toContain(`… and ${below - 62} more days below objective (every day is in report.json).`);
   });
 
   it("email: the daily strip is a month wide however long the window", () => {

@@ -135,7 +135,7 @@ function sloSection(s: SloReport): string[] {
   }
   const long = s.daily.length > LONG_WINDOW_DAYS;
   if (long) {
-    // a quarter or a year: one row per month (JSON and CSV keep every day)
+    // a quarter or a year: one row per month (the JSON keeps every day)
     out.push(
       "### Months",
       "",
@@ -173,7 +173,7 @@ function sloSection(s: SloReport): string[] {
     );
     if (listed.length < below.length) {
       out.push(
-        `… and ${below.length - listed.length} more days below objective (every day is in report.csv).`,
+        `… and ${below.length - listed.length} more days below objective (every day is in report.json).`,
         "",
       );
     }
