@@ -10,9 +10,8 @@ import {
   grantLinkSecret,
   grantReport,
   grantSesSend,
-  MONTHLY_CRON,
+  reportSchedules,
   routeAsyncFailures,
-  WEEKLY_CRON,
   ZonedSchedule,
 } from "../infra/aws/index.js";
 import { functionEnvironment, grantProps } from "./env.js";
@@ -26,15 +25,15 @@ export const INVOKE_EXAMPLE_PAYLOAD = '{"period":"2026-10"}';
 export const PORTAL_LINK_PAYLOAD = '{"portalLink":true}';
 
 /**
- * The report function (scheduled weekly and monthly, and on demand), its schedules, dead-letter queue and
- * alarms.
+ * The report function (scheduled weekly and monthly, quarterly and yearly when an SLO lists those windows,
+ * and on demand), its schedules, dead-letter queue and alarms.
  *
  * Schedules: EventBridge Scheduler (`CfnSchedule` with `ScheduleExpressionTimezone` = the config's
  * `calendar.timeZone`), chosen over a UTC EventBridge rule so that "Monday 06:00" and "1st of the month
  * 06:00" are local times all year round (a UTC cron is an hour off for half the year in Europe/Berlin). The
- * handler (payload `{"schedule":"weekly"|"monthly"}`) still derives the previous complete window from the
+ * handler (payload `{"schedule":"weekly"|"monthly"|"quarterly"|"yearly"}`) still derives the previous complete window from the
  * run time, so a retry hours later reports the same period; the time zone makes the report arrive at the
- * expected local hour and run only after the local week/month has ended.
+ * expected local hour and run only after the local week/month/quarter/year has ended.
  */
 export function Reports({ stack, app }: StackContext) {
   const settings = settingsOf(app);
@@ -45,7 +44,7 @@ export function Reports({ stack, app }: StackContext) {
 
   const report = new SstFunction(stack, "Report", {
     handler: HANDLERS.report,
-    description: "sla-monitor reports: weekly, monthly and on demand",
+    description: "sla-monitor reports: scheduled by calendar window and on demand",
     timeout: timeoutSeconds,
     memorySize: memoryMb,
     // Reports are rare: a runaway retry loop or invoke storm must not eat the account's concurrency
@@ -80,24 +79,18 @@ export function Reports({ stack, app }: StackContext) {
   const group = new scheduler.CfnScheduleGroup(stack, "Schedules", {
     name: app.logicalPrefixedName("reports"),
   });
-  new ZonedSchedule(stack, "Weekly", {
-    group,
-    target: report,
-    scheduleExpression: WEEKLY_CRON,
-    timeZone,
-    input: { schedule: "weekly" },
-    description: `Weekly SLA report, Mondays 06:00 ${timeZone}, for the previous ISO week`,
-    deadLetterQueue: queue,
-  });
-  new ZonedSchedule(stack, "Monthly", {
-    group,
-    target: report,
-    scheduleExpression: MONTHLY_CRON,
-    timeZone,
-    input: { schedule: "monthly" },
-    description: `Monthly SLA report, 1st of the month 06:00 ${timeZone}, for the previous month`,
-    deadLetterQueue: queue,
-  });
+  // weekly and monthly always; quarterly and yearly only when some SLO lists those windows
+  for (const r of reportSchedules(settings.config)) {
+    new ZonedSchedule(stack, r.id, {
+      group,
+      target: report,
+      scheduleExpression: r.cron,
+      timeZone,
+      input: { schedule: r.kind },
+      description: r.description(timeZone),
+      deadLetterQueue: queue,
+    });
+  }
   new ZonedSchedule(stack, "BudgetCheck", {
     group,
     target: report,

@@ -14,6 +14,63 @@ export const WEEKLY_CRON = `cron(0 ${REPORT_HOUR} ? * MON *)`;
 /** Monthly report: the 1st of each month at 06:00, for the previous complete month. */
 export const MONTHLY_CRON = `cron(0 ${REPORT_HOUR} 1 * ? *)`;
 /**
+ * Quarterly report: 1 January, April, July and October at 06:10, for the previous complete quarter. Ten
+ * minutes after the monthly run of the same morning, so the two (and the yearly run on 1 January) do not
+ * compete for the report function's small reserved concurrency or for Prometheus.
+ */
+export const QUARTERLY_CRON = `cron(10 ${REPORT_HOUR} 1 1,4,7,10 ? *)`;
+/** Yearly report: 1 January at 06:20, for the previous calendar year. */
+export const YEARLY_CRON = `cron(20 ${REPORT_HOUR} 1 1 ? *)`;
+
+/** A scheduled report run: the previous complete window of `kind`, at `cron` in the calendar's zone. */
+export interface ReportSchedule {
+  /** construct id */
+  id: "Weekly" | "Monthly" | "Quarterly" | "Yearly";
+  kind: "weekly" | "monthly" | "quarterly" | "yearly";
+  cron: string;
+  description: (timeZone: string) => string;
+}
+
+const REPORT_SCHEDULES: readonly ReportSchedule[] = [
+  {
+    id: "Weekly",
+    kind: "weekly",
+    cron: WEEKLY_CRON,
+    description: (tz) => `Weekly SLA report, Mondays 06:00 ${tz}, for the previous ISO week`,
+  },
+  {
+    id: "Monthly",
+    kind: "monthly",
+    cron: MONTHLY_CRON,
+    description: (tz) => `Monthly SLA report, 1st of the month 06:00 ${tz}, for the previous month`,
+  },
+  {
+    id: "Quarterly",
+    kind: "quarterly",
+    cron: QUARTERLY_CRON,
+    description: (tz) => `Quarterly SLA report, 1 Jan/Apr/Jul/Oct 06:10 ${tz}, for the previous quarter`,
+  },
+  {
+    id: "Yearly",
+    kind: "yearly",
+    cron: YEARLY_CRON,
+    description: (tz) => `Yearly SLA report, 1 January 06:20 ${tz}, for the previous year`,
+  },
+];
+
+/**
+ * The report runs a config needs: weekly and monthly always (the monthly run also feeds the hourly budget
+ * check's history), quarterly and yearly only when some SLO lists that window (an SLO without `windows`
+ * has the default, weeks and months). Pure, for the stacks and the tests.
+ */
+export function reportSchedules(config: {
+  slos: readonly { windows?: readonly string[] | undefined }[];
+}): ReportSchedule[] {
+  const asked = new Set(config.slos.flatMap((s) => s.windows ?? []));
+  return REPORT_SCHEDULES.filter((r) => r.kind === "weekly" || r.kind === "monthly" || asked.has(r.kind));
+}
+
+/**
  * Budget check: every hour at :30, the running month is evaluated; an SLO whose whole monthly budget is
  * already spent, or that burns it faster than `notify.burnRate.slow`, is published once per month.
  */

@@ -4,7 +4,7 @@
  * (exit 2 with Prometheus's message), not "Prometheus unavailable" (exit 3).
  */
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -50,6 +50,21 @@ describe("sla report refuses windows that are not past or running", () => {
     [["--period", "1999-12"], /period "1999-12" starts before 2000-01-01/],
     [["--from", "1999-12-30", "--to", "2000-01-05"], /starts before 2000-01-01/],
     [["--from", "2026-10-05", "--to", "2026-10-05"], /must be before its end/],
+    [["--period", "2099-Q1"], /period "2099-Q1" is in the future \(2099-01-01T00:00:00\.000\+01:00 \.\./],
+    [["--period", "2099"], /period "2099" is in the future/],
+    [["--period", "1999-Q4"], /period "1999-Q4" starts before 2000-01-01/],
+    [["--period", "1999"], /period "1999" starts before 2000-01-01/],
+    [["--period", "2026-Q5"], /invalid quarter "2026-Q5": quarter must be Q1\.\.Q4/],
+    [
+      ["--period", "2026-q4"],
+      /invalid period "2026-q4": expected .* a quarter "YYYY-Qn" \(e\.g\. "2026-Q4"\) or a year "YYYY"/,
+    ],
+    // the fixture config's SLOs keep the default windows: a quarter has nothing to report
+    [
+      ["--period", "2026-Q3"],
+      /period "2026-Q3": no SLO lists the quarterly window; add "quarterly" to slos\[\]\.windows/,
+    ],
+    [["--previous", "yearly"], /period "\d{4}": no SLO lists the yearly window/],
   ])("%j: exit 2, the value named, nothing written", async (window, message) => {
     const out = join(dir, `out-${window.join("_")}`);
     const r = await sla(["report", "--config", CONFIG, "--prometheus", prometheus, "--out", out, ...window]);
@@ -73,6 +88,48 @@ describe("sla report refuses windows that are not past or running", () => {
     ]);
     expect(r.code, r.stderr).toBe(0);
     expect(await readdir(join(out, "reports"))).toContain("index.json");
+  });
+});
+
+describe("sla report --period for quarters and years", () => {
+  const prometheus = inject("prometheusUrl");
+  it("writes quarterly/2026-Q4 and yearly/2026 for the SLOs that list those windows", async () => {
+    const config = join(dir, "quarters.config.yaml");
+    const text = (await readFile(CONFIG, "utf8")).replace(
+      "  - name: checkout-success\n    service: checkout\n",
+      "  - name: checkout-success\n    service: checkout\n    windows: [monthly, quarterly, yearly]\n",
+    );
+    expect(text).toContain("windows: [monthly, quarterly, yearly]");
+    await writeFile(config, text);
+    const out = join(dir, "out-quarters");
+    for (const period of ["2026-Q4", "2026"]) {
+      const r = await sla([
+        "report",
+        "--config",
+        config,
+        "--prometheus",
+        prometheus,
+        "--out",
+        out,
+        "--period",
+        period,
+        "--format",
+        "json",
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as { kind: string; period: string; slos: { name: string }[] };
+      expect(doc.period).toBe(period);
+      expect(doc.kind).toBe(period.includes("Q") ? "quarterly" : "yearly");
+      expect(doc.slos.map((s) => s.name)).toEqual(["checkout-success"]);
+    }
+    expect((await readdir(join(out, "reports/quarterly/2026-Q4"))).sort()).toEqual([
+      "report.csv",
+      "report.html",
+      "report.json",
+      "report.md",
+      "report.txt",
+    ]);
+    expect(await readdir(join(out, "reports/yearly/2026"))).toContain("report.html");
   });
 });
 

@@ -55,6 +55,22 @@ describe("report Lambda handler", () => {
       [{ period: "2099-01" }, /period "2099-01" is in the future/],
       [{ period: "1999-12" }, /period "1999-12" starts before 2000-01-01/],
       [{ from: "2026-10-05", to: "2026-10-05" }, /must be before its end/],
+      [{ period: "2099-Q1" }, /^period "2099-Q1" is in the future/],
+      [{ period: "2099" }, /^period "2099" is in the future/],
+      [{ period: 2099 }, /^period "2099" is in the future/],
+      [{ period: "1999-Q4" }, /^period "1999-Q4" starts before 2000-01-01/],
+      [{ period: "2026-Q5" }, /^invalid quarter "2026-Q5": quarter must be Q1\.\.Q4$/],
+      [
+        { period: "2026-q4" },
+        /^invalid period "2026-q4": expected .* a quarter "YYYY-Qn" .* or a year "YYYY"/,
+      ],
+      [{ period: 2026.5 }, /invalid payload: period/],
+      // the fixture config's SLOs keep the default windows (weeks and months)
+      [
+        { period: "2026-Q3" },
+        /^period "2026-Q3": no SLO lists the quarterly window; add "quarterly" to slos\[\]\.windows/,
+      ],
+      [{ schedule: "hourly" }, /invalid payload/],
       ["hello", /invalid payload/],
     ] as const) {
       const r = await handler(payload);
@@ -101,6 +117,22 @@ describe("report Lambda handler", () => {
     const msgs = await fx.queueMessages(reportQueue);
     expect(msgs).toHaveLength(1);
     expect(JSON.stringify(msgs[0])).toContain("October 2026");
+  });
+
+  it("serves the quarterly and yearly schedules: the previous complete quarter / year, refused when no SLO lists it", async () => {
+    // 1 January 2027 06:10 / 06:20 in Berlin: Q4 2026 and 2026 are complete; the fixture config's SLOs
+    // list weeks and months only, so nothing is written and the answer says why
+    const before = await keys();
+    const quarter = await handleReport({ schedule: "quarterly" }, new Date("2027-01-01T06:10:00+01:00"));
+    expect(quarter).toEqual({
+      ok: false,
+      error:
+        'period "2026-Q4": no SLO lists the quarterly window; add "quarterly" to slos[].windows of the SLOs to report per quarter',
+    });
+    const year = await handleReport({ schedule: "yearly" }, new Date("2027-01-01T06:20:00+01:00"));
+    expect(year.ok).toBe(false);
+    if (!year.ok) expect(year.error).toMatch(/^period "2026": no SLO lists the yearly window/);
+    expect(await keys()).toEqual(before);
   });
 
   it("serves the hourly budget check: the running month, breaches once, no summary", async () => {

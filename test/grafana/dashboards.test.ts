@@ -101,13 +101,21 @@ function substitute(expr: string, v: Values): string {
   return out;
 }
 
+/** A stat's relative time and the calendar unit it starts at. */
+const PERIOD_UNIT: Record<string, "week" | "month" | "quarter" | "year"> = {
+  "now/w": "week",
+  "now/M": "month",
+  "now/Q": "quarter",
+  "now/y": "year",
+};
+
 /** The panel's range at `now`: its relative time (`now/w`, `now/M` in the dashboard's zone) or the dashboard's. */
 function rangeSeconds(q: DashboardQuery, now: Date, dashboardRangeS: number): number {
   const from = (q.panel as { timeFrom?: string } | undefined)?.timeFrom;
   if (!from) return dashboardRangeS;
-  const unit = ({ "now/w": "week", "now/M": "month" } as const)[from as "now/w" | "now/M"];
+  const unit = PERIOD_UNIT[from];
   expect(unit, from).toBeDefined();
-  const start = DateTime.fromJSDate(now, { zone: TZ }).startOf(unit);
+  const start = DateTime.fromJSDate(now, { zone: TZ }).startOf(unit!);
   return Math.round((now.getTime() - start.toMillis()) / 1000);
 }
 
@@ -244,6 +252,51 @@ describe("Grafana dashboards against the fixture (Europe/Berlin, 2026-10-21 11:5
       const expected = 1 - (b.consumed / b.allowed) * (rangeS / monthS);
       expect(Math.abs(left - expected), `${name}: ${left} vs ${expected}`).toBeLessThan(0.005);
       expect(left).toBeLessThan(1);
+    }
+  });
+
+  it("quarter and year so far: every target returns data, and the figures are the report's", async () => {
+    const long = {
+      name: "checkout-long",
+      service: "checkout",
+      objective: 99.9,
+      windows: ["monthly", "quarterly", "yearly"],
+      sli: { type: "ratio", bad: { promql: ERRORS }, total: { promql: TOTAL } },
+    };
+    const config = fixtureConfig([long]);
+    const { g } = await checkAll(
+      config,
+      NOW,
+      (q) => q.where.startsWith("annotation") || !q.where.includes("long"),
+    );
+    const d = g.dashboards.find((x) => x.file === "sla-slo-checkout-long.json")!.dashboard;
+    for (const [unit, label] of [
+      ["quarter", "this quarter so far"],
+      ["year", "this year so far"],
+    ] as const) {
+      const start = DateTime.fromJSDate(NOW, { zone: TZ }).startOf(unit);
+      const rangeS = (NOW.getTime() - start.toMillis()) / 1000;
+      // the whole period in days (the dashboard counts days: no DST hour), 92 for Q4, 365 for 2026
+      const periodS = start.plus({ [`${unit}s`]: 1 }).diff(start, "days").days * 86_400;
+      const report = await buildReport({
+        window: customWindow(start.toJSDate(), NOW, TZ),
+        slos: [config.slos.find((s) => s.name === "checkout-long")!],
+        api: prom,
+        sourceLabel: url,
+        now: NOW,
+      });
+      const r = report.slos[0]!;
+      const stat = async (title: string) => {
+        const q = queriesOf(d).find((x) => x.where === `checkout-long: ${title}, ${label}`);
+        expect(q, `${title}, ${label}`).toBeDefined();
+        return (await run(substitute(q!.expr, { rangeS, slo: long.name, slos: [], services: [] }), true, NOW))
+          .values[0]!;
+      };
+      expect(Math.abs((await stat("attainment")) - r.attainment!), unit).toBeLessThan(1e-6);
+      const b = r.errorBudget!;
+      const left = await stat("error budget left");
+      const expected = 1 - (b.consumed / b.allowed) * (rangeS / periodS);
+      expect(Math.abs(left - expected), `${unit}: ${left} vs ${expected}`).toBeLessThan(1e-6);
     }
   });
 });

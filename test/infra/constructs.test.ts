@@ -20,13 +20,17 @@ import {
   MONTHLY_CRON,
   NotificationTopic,
   PREFIX,
+  QUARTERLY_CRON,
   ReportsBucket,
+  reportSchedules,
   routeAsyncFailures,
   StorageKey,
   WEEKLY_CRON,
+  YEARLY_CRON,
   ZonedSchedule,
 } from "../../infra/aws/index.js";
 import { OVERLOAD_METRIC } from "../../packages/core/src/probe/overload.js";
+import { resolveWindow } from "../../packages/core/src/slo/windows.js";
 import {
   actionsOf,
   allPolicyStatements,
@@ -566,6 +570,52 @@ describe("schedules", () => {
       const input = JSON.parse(s.Target.Input);
       expect(input).toEqual({ schedule: s.ScheduleExpression.includes("MON") ? "weekly" : "monthly" });
     }
+  });
+
+  it("add the quarterly and yearly runs only when an SLO lists those windows", () => {
+    const runs = (...windows: (string[] | undefined)[]) =>
+      reportSchedules({ slos: windows.map((w) => (w ? { windows: w } : {})) }).map((r) => [
+        r.id,
+        r.kind,
+        r.cron,
+      ]);
+    const base = [
+      ["Weekly", "weekly", "cron(0 6 ? * MON *)"],
+      ["Monthly", "monthly", "cron(0 6 1 * ? *)"],
+    ];
+    expect(runs(undefined, ["weekly"], ["monthly"])).toEqual(base);
+    expect(runs()).toEqual(base);
+    expect(runs(["monthly"], ["quarterly"])).toEqual([
+      ...base,
+      ["Quarterly", "quarterly", "cron(10 6 1 1,4,7,10 ? *)"],
+    ]);
+    expect(runs(["yearly"], undefined)).toEqual([...base, ["Yearly", "yearly", "cron(20 6 1 1 ? *)"]]);
+    expect(runs(["quarterly", "yearly"])).toHaveLength(4);
+    expect(QUARTERLY_CRON).toBe("cron(10 6 1 1,4,7,10 ? *)");
+    expect(YEARLY_CRON).toBe("cron(20 6 1 1 ? *)");
+    const [quarterly] = reportSchedules({ slos: [{ windows: ["quarterly"] }] }).filter(
+      (r) => r.kind === "quarterly",
+    );
+    expect(quarterly!.description("Europe/Berlin")).toBe(
+      "Quarterly SLA report, 1 Jan/Apr/Jul/Oct 06:10 Europe/Berlin, for the previous quarter",
+    );
+  });
+
+  it("quarterly and yearly runs report the previous complete quarter / year at their local run time", () => {
+    // the crons' run times in Europe/Berlin (CET/CEST), as Scheduler evaluates them with the zone
+    const tz = "Europe/Berlin";
+    const at = (iso: string) => new Date(iso);
+    for (const [run, quarter] of [
+      ["2027-01-01T06:10:00+01:00", "2026-Q4"],
+      ["2027-04-01T06:10:00+02:00", "2027-Q1"],
+      ["2027-07-01T06:10:00+02:00", "2027-Q2"],
+      ["2027-10-01T06:10:00+02:00", "2027-Q3"],
+    ] as const) {
+      expect(resolveWindow({ previous: "quarterly" }, tz, at(run)).period).toBe(quarter);
+    }
+    expect(resolveWindow({ previous: "yearly" }, tz, at("2027-01-01T06:20:00+01:00")).period).toBe("2026");
+    // a retry hours later reports the same window
+    expect(resolveWindow({ previous: "yearly" }, tz, at("2027-01-01T11:59:00+01:00")).period).toBe("2026");
   });
 
   it("are assumable by Scheduler only for this account and the schedules' group (aws:SourceArn)", () => {

@@ -248,7 +248,7 @@ describe("least privilege", () => {
     const trusts = resources(t, "AWS::IAM::Role")
       .map(([, r]) => r.Properties.AssumeRolePolicyDocument.Statement as Statement[])
       .filter((st) => JSON.stringify(st).includes("scheduler.amazonaws.com"));
-    expect(trusts).toHaveLength(3);
+    expect(trusts).toHaveLength(5);
     for (const [statement] of trusts) {
       expect(statement?.Condition).toEqual({
         StringEquals: { "aws:SourceAccount": ACCOUNT, "aws:SourceArn": { "Fn::GetAtt": [groupId, "Arn"] } },
@@ -283,21 +283,29 @@ describe("schedules", () => {
     expect(rules[0]![1].Properties.ScheduleExpression).toBe("rate(1 minute)");
   });
 
-  it("run the weekly and monthly reports at 06:00 and the budget check hourly, in the configured time zone", () => {
+  it("run the weekly and monthly reports at 06:00, the quarterly and yearly ones the example asks for, and the budget check hourly, in the configured time zone", () => {
     const schedules = resources(s.templates.Reports!, "AWS::Scheduler::Schedule").map(
       ([, r]) => r.Properties,
     );
-    expect(schedules).toHaveLength(3);
+    // sla.config.example.yaml: payments-errors lists [monthly, quarterly, yearly]
+    expect(schedules).toHaveLength(5);
     const byCron = Object.fromEntries(schedules.map((p) => [p.ScheduleExpression, p]));
     expect(Object.keys(byCron).sort()).toEqual([
       "cron(0 6 1 * ? *)",
       "cron(0 6 ? * MON *)",
+      "cron(10 6 1 1,4,7,10 ? *)",
+      "cron(20 6 1 1 ? *)",
       "cron(30 * * * ? *)",
     ]);
     expect(JSON.parse(byCron["cron(30 * * * ? *)"]!.Target.Input)).toEqual({ schedule: "current" });
     for (const p of schedules) expect(p.ScheduleExpressionTimezone).toBe("Europe/Berlin");
     expect(JSON.parse(byCron["cron(0 6 ? * MON *)"]!.Target.Input)).toEqual({ schedule: "weekly" });
     expect(JSON.parse(byCron["cron(0 6 1 * ? *)"]!.Target.Input)).toEqual({ schedule: "monthly" });
+    expect(JSON.parse(byCron["cron(10 6 1 1,4,7,10 ? *)"]!.Target.Input)).toEqual({ schedule: "quarterly" });
+    expect(JSON.parse(byCron["cron(20 6 1 1 ? *)"]!.Target.Input)).toEqual({ schedule: "yearly" });
+    expect(byCron["cron(10 6 1 1,4,7,10 ? *)"]!.Description).toBe(
+      "Quarterly SLA report, 1 Jan/Apr/Jul/Oct 06:10 Europe/Berlin, for the previous quarter",
+    );
   });
 });
 

@@ -68,11 +68,19 @@ program
   .addOption(configOption())
   .addOption(stageOption())
   .option("--prometheus <url>", "Prometheus base URL (default: from config)")
-  .option("--period <period>", 'calendar period: "2026-10" (month) or "2026-W43" (ISO week)')
+  .option(
+    "--period <period>",
+    'calendar period: "2026-10" (month), "2026-W43" (ISO week), "2026-Q4" (quarter) or "2026" (year)',
+  )
   .option("--from <time>", "custom window start (ISO date/time; local time in the config's zone)")
   .option("--to <time>", "custom window end, exclusive")
   .addOption(
-    new Option("--previous <kind>", "the previous complete week or month").choices(["weekly", "monthly"]),
+    new Option("--previous <kind>", "the previous complete week, month, quarter or year").choices([
+      "weekly",
+      "monthly",
+      "quarterly",
+      "yearly",
+    ]),
   )
   .option("--slo <name...>", "only these SLOs")
   .option("-o, --out <dir>", "output folder", "out")

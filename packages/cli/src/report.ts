@@ -1,4 +1,5 @@
 import {
+  type CalendarKind,
   createRuntime,
   formatMinutes,
   loadConfig,
@@ -26,7 +27,7 @@ export interface ReportOpts {
   period?: string;
   from?: string;
   to?: string;
-  previous?: "weekly" | "monthly";
+  previous?: CalendarKind;
   slo?: string[];
   out: string;
   format: "table" | "json" | "md" | "txt" | "csv";

@@ -21,6 +21,8 @@ export { probeSelector, quantileExpr } from "./report/queries.js";
 export * from "./runtime.js";
 export {
   assertReportableWindow,
+  CALENDAR_KINDS,
+  type CalendarKind,
   containingWindow,
   customWindow,
   dailyWindows,
@@ -30,8 +32,11 @@ export {
   monthWindow,
   parsePeriod,
   previousCompleteMonth,
+  previousCompleteQuarter,
   previousCompleteWeek,
+  previousCompleteYear,
   previousWindow,
+  quarterWindow,
   resolveWindow,
   toZonedIso,
   type Window,
@@ -40,6 +45,7 @@ export {
   weekWindow,
   windowHours,
   windowMinutes,
+  yearWindow,
 } from "./slo/index.js";
 export * from "./store/index.js";
 export * from "./viewer/index.js";

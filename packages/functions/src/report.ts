@@ -1,8 +1,9 @@
 /**
- * Report Lambda: EventBridge Scheduler events (`{"schedule":"weekly"|"monthly"}`: the previous complete
- * week/month in the configured time zone, notifications on; `{"schedule":"current"}`: the running month,
- * breaches only) and direct invocations
- * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"from":"...","to":"..."}`, optional `slos`, `notify`
+ * Report Lambda: EventBridge Scheduler events (`{"schedule":"weekly"|"monthly"|"quarterly"|"yearly"}`: the
+ * previous complete week/month/quarter/year in the configured time zone, notifications on;
+ * `{"schedule":"current"}`: the running month, breaches only) and direct invocations
+ * (`{"period":"2026-10"}`, `{"period":"2026-W43"}`, `{"period":"2026-Q4"}`, `{"period":"2026"}` (a year
+ * may also be given as the number 2026), `{"from":"...","to":"..."}`, optional `slos`, `notify`
  * default false; a past or running window from 2000-01-01 on, resolved by the core's `resolveWindow` like
  * the CLI's). Returns the summary and the storage keys; a bad payload (or a future, pre-2000 or empty
  * window) returns a clear error and writes nothing. Transient Prometheus failures (the summary is withheld) or
@@ -17,16 +18,19 @@ import {
   reportDeps,
   resolveWindow,
   runReport,
-  selectSlos,
+  slosForWindow,
   type Window,
 } from "@sla-monitor/core";
 import * as z from "zod";
 import { context, guarded, logger, scrub } from "./shared.js";
 
-const Scheduled = z.strictObject({ schedule: z.enum(["weekly", "monthly", "current"]) });
+const Scheduled = z.strictObject({
+  schedule: z.enum(["weekly", "monthly", "quarterly", "yearly", "current"]),
+});
 const OnDemand = z
   .strictObject({
-    period: z.string().optional(),
+    // a year as a JSON number ({"period":2026}) is the year "2026"; resolveWindow checks the rest
+    period: z.union([z.string(), z.number().int().transform(String)]).optional(),
     from: z.string().optional(),
     to: z.string().optional(),
     slos: z.array(z.string().min(1)).min(1).optional(),
@@ -91,6 +95,7 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
       const s = scheduled.data.schedule;
       // "current": the running month, for budget-exhausted / fast-burn breaches (no summary)
       window = resolveWindow(s === "current" ? { current: "monthly" } : { previous: s }, tz, now);
+      slosForWindow(config.slos, window, undefined); // a quarter or year no SLO lists: refused, nothing written
       notify = true;
     } else {
       const p = OnDemand.safeParse(event);
@@ -106,7 +111,8 @@ export async function handleReport(event: unknown, now: Date): Promise<ReportRes
       );
       notify = p.data.notify;
       sloFilter = p.data.slos;
-      selectSlos(config.slos, sloFilter); // unknown names fail here, before anything is written
+      // unknown names, or a quarter/year no SLO lists, fail here, before anything is written
+      slosForWindow(config.slos, window, sloFilter);
     }
   } catch (e) {
     if (e instanceof ReportInputError || e instanceof RangeError || e instanceof Error) {

@@ -84,16 +84,32 @@ export const ALERT_NAMES = BURN_TIERS.map((t) => t.alert);
 const WINDOW = {
   weekly: { from: "now/w", label: "this week so far", period: "week" },
   monthly: { from: "now/M", label: "this month so far", period: "month" },
+  quarterly: { from: "now/Q", label: "this quarter so far", period: "quarter" },
+  yearly: { from: "now/y", label: "this year so far", period: "year" },
 } as const satisfies Record<SloWindow, { from: string; label: string; period: string }>;
 
 /**
  * The length of the running calendar period in seconds, evaluated with the stat's relative time (`now/w`,
- * `now/M`, so `$__range_s` is the time elapsed since the period began): 7 days for a week; for a month the
- * days of the month the period began in (`days_in_month` is UTC: 14 h after the local start is inside the
- * local month for every zone, UTC-12 to UTC+14). The hour a DST change adds or removes is not counted.
+ * `now/M`, `now/Q`, `now/y`, so `$__range_s` is the time elapsed since the period began): 7 days for a
+ * week; for a month the days of the month the period began in (`days_in_month` is UTC: 14 h after the
+ * local start is inside the local month for every zone, UTC-12 to UTC+14); a quarter adds the days of the
+ * months 45 and 75 days later (quarters start in Jan/Apr/Jul/Oct: those land in its second and third
+ * month); a year is 337 days and its February (45 days after 1 January). The hour a DST change adds or
+ * removes is not counted.
  */
 function periodSeconds(w: SloWindow): string {
-  return w === "weekly" ? "604800" : "(86400 * scalar(days_in_month(vector(time() - $__range_s + 50400))))";
+  const daysOfMonth = (afterDays: number) =>
+    `scalar(days_in_month(vector(time() - $__range_s + ${50_400 + afterDays * 86_400})))`;
+  switch (w) {
+    case "weekly":
+      return "604800";
+    case "monthly":
+      return `(86400 * ${daysOfMonth(0)})`;
+    case "quarterly":
+      return `(86400 * (${daysOfMonth(0)} + ${daysOfMonth(45)} + ${daysOfMonth(75)}))`;
+    case "yearly":
+      return `(86400 * (337 + ${daysOfMonth(45)}))`;
+  }
 }
 
 /** 1 - the error ratio over the stat's relative time: the period so far. */

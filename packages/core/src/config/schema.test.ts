@@ -560,9 +560,22 @@ describe("SLOs", () => {
     raw.slos[0].missingData = "ignore";
     raw.slos[0].minCoverage = 1.5;
     const err = errorOf(raw);
-    expect(issueAt(err, "slos[0].windows[0]").message).toBe('must be one of "weekly", "monthly"');
+    expect(issueAt(err, "slos[0].windows[0]").message).toBe(
+      'must be one of "weekly", "monthly", "quarterly", "yearly"',
+    );
+    expect(issueAt(err, "slos[0].windows[0]").value).toBe('"daily"');
     expect(issueAt(err, "slos[0].missingData").message).toBe('must be one of "unknown", "good", "bad"');
     expect(issueAt(err, "slos[0].minCoverage").message).toBe("must be at most 1");
+  });
+
+  it("accepts quarterly and yearly windows; the default stays weeks and months", () => {
+    const raw = base();
+    raw.slos[0].windows = ["quarterly", "yearly"];
+    expect(validateConfig(raw).slos[0]!.windows).toEqual(["quarterly", "yearly"]);
+    delete raw.slos[0].windows;
+    expect(validateConfig(raw).slos[0]!.windows).toEqual(["weekly", "monthly"]);
+    raw.slos[0].windows = ["yearly", "yearly"];
+    expect(issueAt(errorOf(raw), "slos[0].windows").message).toBe("lists a window twice");
   });
 
   it("checks maintenance windows: offsets required, end after start", () => {

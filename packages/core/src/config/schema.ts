@@ -480,7 +480,8 @@ export const MaintenanceSchema = z.strictObject({
   reason: z.string().min(1),
 });
 
-export const SLO_WINDOWS = ["weekly", "monthly"] as const;
+/** Calendar windows an SLO is reported over; quarters and years are opt-in (default: weeks and months). */
+export const SLO_WINDOWS = ["weekly", "monthly", "quarterly", "yearly"] as const;
 
 export const SloSchema = z
   .strictObject({

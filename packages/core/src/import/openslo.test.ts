@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateConfig } from "../config/loader.js";
-import { SLO_WINDOWS } from "../config/schema.js";
 import { formatImportIssue, parseSourceDocuments } from "./common.js";
 import { importOpenSlo } from "./openslo.js";
 
@@ -125,19 +124,33 @@ describe("sla import openslo", () => {
     ]);
   });
 
-  it("maps quarter and year windows where this build has them, else refuses them by path", () => {
-    const text = fixture("openslo.yaml").replace(
-      "duration: 1M\n      isRolling: false",
-      "duration: 1Q\n      isRolling: false",
-    );
+  it("maps calendar 1Q and 1Y to quarterly and yearly windows; the result validates", () => {
+    const text = fixture("openslo.yaml")
+      .replace("duration: 1M\n      isRolling: false", "duration: 1Q\n      isRolling: false")
+      .replace("duration: 1M\n      calendar:", "duration: 1Y\n      calendar:");
     const x = run(text);
-    if ((SLO_WINDOWS as readonly string[]).includes("quarterly")) {
-      expect(x.slos[0]!.windows).toEqual(["quarterly"]);
-    } else {
-      expect(x.errors).toContainEqual(
-        "openslo.yaml (document 5) spec.timeWindow[0].duration: 1Q (quarterly) windows are not supported by this version of sla-monitor",
-      );
-    }
+    expect(x.errors).toEqual([]);
+    expect(x.slos.map((s) => [s.name, s.windows])).toEqual([
+      ["checkout-availability", ["quarterly"]],
+      ["checkout-latency-fast", ["weekly"]],
+      ["checkout-latency-acceptable", ["weekly"]],
+      ["search-success", ["yearly"]],
+      ["search-p99", undefined],
+    ]);
+    // 2026-01-01 00:00 starts a quarter: no warning about the start time
+    expect(x.warnings.join("\n")).not.toContain("quarterly windows start");
+    expect(validateConfig(x.config).slos.map((s) => s.windows)).toContainEqual(["quarterly"]);
+  });
+
+  it("says which calendar boundary a quarter or year starts at when startTime is elsewhere", () => {
+    const text = fixture("openslo.yaml")
+      .replace("duration: 1M\n      isRolling: false", "duration: 1Q\n      isRolling: false")
+      .replace("startTime: 2026-01-01 00:00:00", "startTime: 2026-02-01 00:00:00");
+    const x = run(text);
+    expect(x.errors).toEqual([]);
+    expect(x.warnings).toContainEqual(
+      "openslo.yaml (document 5) spec.timeWindow[0].calendar.startTime: not mapped: quarterly windows start at the calendar boundary (1 Jan/Apr/Jul/Oct 00:00 in the time zone), not at 2026-02-01 00:00:00",
+    );
   });
 
   it("refuses two time zones, two Prometheus URLs, dangling references and credentials in a URL", () => {

@@ -15,7 +15,7 @@
  * other field that has no counterpart is reported as not mapped.
  */
 import { formatPath } from "../config/issues.js";
-import { canonicalTimeZone, RESERVED_LABELS, SLO_WINDOWS } from "../config/schema.js";
+import { canonicalTimeZone, RESERVED_LABELS, type SloWindow } from "../config/schema.js";
 import { parseDuration } from "../prometheus/promql.js";
 import { rawQueryProblems } from "../prometheus/raw-query.js";
 import {
@@ -363,14 +363,14 @@ function objectivePercent(r: DocReader, p: Path): number | undefined {
   return undefined;
 }
 
-const WINDOW_OF: Record<string, string> = {
+const WINDOW_OF: Record<string, SloWindow> = {
   "1w": "weekly",
   "1M": "monthly",
   "1Q": "quarterly",
   "1Y": "yearly",
 };
 
-function timeWindow(ctx: Ctx, r: DocReader, path: Path): string[] | undefined {
+function timeWindow(ctx: Ctx, r: DocReader, path: Path): SloWindow[] | undefined {
   const v = r.peek(path);
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v) || v.length !== 1) {
@@ -394,14 +394,6 @@ function timeWindow(ctx: Ctx, r: DocReader, path: Path): string[] | undefined {
     r.error(
       [...p, "duration"],
       `calendar window ${JSON.stringify(duration ?? null)} has no counterpart: use 1w, 1M, 1Q or 1Y`,
-    );
-    return undefined;
-  }
-  if (!(SLO_WINDOWS as readonly string[]).includes(window)) {
-    r.take(p); // a refused window is one error, not one per field below it
-    r.error(
-      [...p, "duration"],
-      `${duration} (${window}) windows are not supported by this version of sla-monitor`,
     );
     return undefined;
   }
@@ -429,14 +421,21 @@ function timeWindow(ctx: Ctx, r: DocReader, path: Path): string[] | undefined {
   if (start !== undefined && !alignedStart(start, window)) {
     r.warn(
       [...p, "calendar", "startTime"],
-      `not mapped: ${window} windows start at the calendar boundary (${window === "weekly" ? "Monday" : "the 1st"} 00:00 in the time zone), not at ${start}`,
+      `not mapped: ${window} windows start at the calendar boundary (${WINDOW_START[window]} 00:00 in the time zone), not at ${start}`,
     );
   }
   return [window];
 }
 
+const WINDOW_START: Record<SloWindow, string> = {
+  weekly: "Monday",
+  monthly: "the 1st",
+  quarterly: "1 Jan/Apr/Jul/Oct",
+  yearly: "1 January",
+};
+
 /** Whether an OpenSLO startTime ("2022-01-01 00:00:00") is the start of a calendar period of `window`. */
-function alignedStart(start: string, window: string): boolean {
+function alignedStart(start: string, window: SloWindow): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(start.trim());
   if (!m) return false;
   const [, y, mo, d, h = "00", mi = "00", s = "00"] = m;

@@ -1,8 +1,10 @@
 /**
  * Report history for the portal (pure): the per-SLO figures each `reports/index.json` entry keeps, and the
- * last N calendar months and ISO weeks of each SLO, taken from the index alone (no report is re-read).
+ * last N calendar months, ISO weeks, quarters and years of each SLO, taken from the index alone (no report
+ * is re-read).
  */
 import { DateTime } from "luxon";
+import type { CalendarKind } from "../slo/windows.js";
 import type { ReportDocument, SloStatus } from "./model.js";
 
 /** One SLO's figures in an index entry: what the portal's history shows, nothing more. */
@@ -50,7 +52,7 @@ export function indexSlos(doc: { slos: readonly SloFigures[] }): IndexSlo[] {
 }
 
 /** Whether the entry is a whole-config report of a calendar period (a run restricted to some SLOs is not). */
-export const isPeriodReport = (e: PortalEntry, kind: "weekly" | "monthly") =>
+export const isPeriodReport = (e: PortalEntry, kind: CalendarKind) =>
   e.kind === kind && e.period !== null && !e.id.includes("/subset-");
 
 /**
@@ -60,7 +62,7 @@ export const isPeriodReport = (e: PortalEntry, kind: "weekly" | "monthly") =>
  */
 export function pruneHistory<E extends PortalEntry>(entries: readonly E[], n = 12): E[] {
   const keep = new Set<E>();
-  for (const kind of ["monthly", "weekly"] as const) {
+  for (const kind of ["yearly", "quarterly", "monthly", "weekly"] as const) {
     const newest = entries
       .filter((e) => isPeriodReport(e, kind))
       .sort((a, b) => (b.period! < a.period! ? -1 : b.period! > a.period! ? 1 : 0))
@@ -74,17 +76,32 @@ export function pruneHistory<E extends PortalEntry>(entries: readonly E[], n = 1
   });
 }
 
-/** The `n` periods ending with `newest`, oldest first: `2026-10` → `2025-11` … `2026-10`; ISO weeks alike. */
-export function lastPeriods(kind: "weekly" | "monthly", newest: string, n: number): string[] {
-  const start =
-    kind === "monthly"
-      ? DateTime.fromFormat(newest, "yyyy-MM", { zone: "UTC" })
-      : DateTime.fromISO(`${newest}-1`, { zone: "UTC" });
+const PERIOD_STEP = {
+  weekly: { unit: "weeks", format: "kkkk-'W'WW" },
+  monthly: { unit: "months", format: "yyyy-MM" },
+  quarterly: { unit: "quarters", format: "yyyy-'Q'q" },
+  yearly: { unit: "years", format: "yyyy" },
+} as const;
+
+function periodStart(kind: CalendarKind, period: string): DateTime {
+  const zone = { zone: "UTC" };
+  if (kind === "weekly") return DateTime.fromISO(`${period}-1`, zone);
+  if (kind === "monthly") return DateTime.fromFormat(period, "yyyy-MM", zone);
+  const q = kind === "quarterly" ? /^(\d{4})-Q([1-4])$/.exec(period) : null;
+  if (q) return DateTime.fromObject({ year: Number(q[1]), month: (Number(q[2]) - 1) * 3 + 1 }, zone);
+  if (kind === "yearly" && /^\d{4}$/.test(period)) return DateTime.fromObject({ year: Number(period) }, zone);
+  return DateTime.invalid("not a period of this kind");
+}
+
+/**
+ * The `n` periods ending with `newest`, oldest first: `2026-10` → `2025-11` … `2026-10`; ISO weeks,
+ * quarters (`2024-Q1` … `2026-Q4`) and years (`2015` … `2026`) alike.
+ */
+export function lastPeriods(kind: CalendarKind, newest: string, n: number): string[] {
+  const start = periodStart(kind, newest);
   if (!start.isValid) return [];
-  return Array.from({ length: n }, (_, i) => {
-    const d = kind === "monthly" ? start.minus({ months: n - 1 - i }) : start.minus({ weeks: n - 1 - i });
-    return kind === "monthly" ? d.toFormat("yyyy-MM") : d.toFormat("kkkk-'W'WW");
-  });
+  const { unit, format } = PERIOD_STEP[kind];
+  return Array.from({ length: n }, (_, i) => start.minus({ [unit]: n - 1 - i }).toFormat(format));
 }
 
 export interface HistoryCell {
@@ -109,7 +126,7 @@ export interface SloHistory {
  */
 export function sloHistory(
   entries: readonly PortalEntry[],
-  kind: "weekly" | "monthly",
+  kind: CalendarKind,
   n = 12,
 ): { periods: string[]; slos: SloHistory[] } {
   const byPeriod = new Map<string, PortalEntry>();

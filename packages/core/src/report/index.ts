@@ -38,4 +38,5 @@ export {
   type RunReportResult,
   runReport,
   selectSlos,
+  slosForWindow,
 } from "./run.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Window } from "../slo/windows.js";
-import { notificationKey, reportId } from "./keys.js";
+import { parsePeriod, type Window } from "../slo/windows.js";
+import { notificationKey, reportId, reportKeys } from "./keys.js";
 
 const custom = (start: string, end: string, timeZone = "Europe/Berlin"): Window => ({
   kind: "custom",
@@ -11,6 +11,37 @@ const custom = (start: string, end: string, timeZone = "Europe/Berlin"): Window 
 });
 
 describe("report keys", () => {
+  it("quarters and years: kind and period, sortable and distinct from months and weeks", () => {
+    const tz = "Europe/Berlin";
+    const ids = ["2026-Q4", "2026-Q1", "2027-Q1", "2026", "2025", "2026-10", "2026-W43"].map((p) =>
+      reportId(parsePeriod(p, tz)),
+    );
+    expect(ids).toEqual([
+      "quarterly/2026-Q4",
+      "quarterly/2026-Q1",
+      "quarterly/2027-Q1",
+      "yearly/2026",
+      "yearly/2025",
+      "monthly/2026-10",
+      "weekly/2026-W43",
+    ]);
+    expect(new Set(ids).size).toBe(ids.length);
+    // within a kind, the key order is the time order
+    expect(ids.filter((i) => i.startsWith("quarterly/")).sort()).toEqual([
+      "quarterly/2026-Q1",
+      "quarterly/2026-Q4",
+      "quarterly/2027-Q1",
+    ]);
+    expect(reportKeys(parsePeriod("2026-Q4", tz)).html).toBe("reports/quarterly/2026-Q4/report.html");
+    expect(reportKeys(parsePeriod("2026", tz)).json).toBe("reports/yearly/2026/report.json");
+    expect(notificationKey(parsePeriod("2026", tz), undefined, "summary")).toBe(
+      "notifications/yearly/2026/summary.json",
+    );
+    expect(reportId(parsePeriod("2026-Q4", tz), ["b", "a"])).toMatch(
+      /^quarterly\/2026-Q4\/subset-[0-9a-f]{8}$/,
+    );
+  });
+
   it("custom windows on whole minutes keep the short form", () => {
     expect(reportId(custom("2026-10-05T10:00:00Z", "2026-10-12T10:00:00Z"))).toBe(
       "custom/2026-10-05T1200_2026-10-12T1200",

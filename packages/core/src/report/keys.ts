@@ -24,7 +24,7 @@ const compact = (d: Date, zone: string) => {
   return t.toFormat(ambiguous ? `${format}ZZZ` : format);
 };
 
-/** `monthly/2026-10`, `weekly/2026-W43`, `custom/2026-10-05T0000_2026-10-12T0000` (+ subset suffix). */
+/** `monthly/2026-10`, `weekly/2026-W43`, `quarterly/2026-Q4`, `yearly/2026`, `custom/2026-10-05T0000_2026-10-12T0000` (+ subset suffix). */
 export function reportId(w: Window, sloFilter?: string[]): string {
   const base =
     w.kind === "custom"

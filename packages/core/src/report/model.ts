@@ -7,7 +7,7 @@ import type { SliReason } from "../slo/sli.js";
 
 export type ReportSliType = "probe" | "ratio" | "latency";
 export type SloStatus = "met" | "missed" | "unknown";
-export type ReportKind = "weekly" | "monthly" | "custom";
+export type ReportKind = "weekly" | "monthly" | "quarterly" | "yearly" | "custom";
 
 export interface ErrorBudgetReport {
   unit: "minutes" | "requests";

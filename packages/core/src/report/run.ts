@@ -111,7 +111,7 @@ const WindowSchema = z.looseObject({
 });
 const IndexEntrySchema = z.looseObject({
   id: z.string(),
-  kind: z.enum(["weekly", "monthly", "custom"]),
+  kind: z.enum(["weekly", "monthly", "quarterly", "yearly", "custom"]),
   period: z.string().nullable(),
   window: WindowSchema,
   generatedAt: z.string(),
@@ -130,7 +130,7 @@ function parseIndex(text: string): IndexEntry[] {
 }
 
 const ReportDocSchema = z.looseObject({
-  kind: z.enum(["weekly", "monthly", "custom"]),
+  kind: z.enum(["weekly", "monthly", "quarterly", "yearly", "custom"]),
   period: z.string().nullable(),
   window: WindowSchema,
   generatedAt: z.string(),
@@ -195,6 +195,28 @@ export function selectSlos(slos: Slo[], filter: string[] | undefined): Slo[] {
   return slos.filter((s) => filter.includes(s.name));
 }
 
+/**
+ * The SLOs a report of `window` covers: a custom window every selected SLO, a calendar window those that list
+ * its kind in `windows` (default weeks and months). Quarters and years are opt-in, so a quarter or a year that
+ * no selected SLO lists is refused (ReportInputError naming the period) rather than written as an empty report.
+ */
+export function slosForWindow(
+  slos: Slo[],
+  window: Pick<Window, "kind" | "period">,
+  filter: string[] | undefined,
+): Slo[] {
+  const kind = window.kind;
+  const selected = selectSlos(slos, filter).filter(
+    (s) => kind === "custom" || (s.windows ?? ["weekly", "monthly"]).includes(kind),
+  );
+  if (selected.length === 0 && (kind === "quarterly" || kind === "yearly")) {
+    throw new ReportInputError(
+      `period ${JSON.stringify(window.period)}: no ${filter && filter.length > 0 ? "selected " : ""}SLO lists the ${kind} window; add "${kind}" to slos[].windows of the SLOs to report per ${kind === "quarterly" ? "quarter" : "year"}`,
+    );
+  }
+  return selected;
+}
+
 export async function runReport(input: RunReportInput): Promise<RunReportResult> {
   // every entry point resolves its window with resolveWindow; this guard keeps any other caller honest
   try {
@@ -202,9 +224,7 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
   } catch (e) {
     throw new ReportInputError((e as Error).message);
   }
-  const slos = selectSlos(input.slos, input.sloFilter).filter(
-    (s) => input.window.kind === "custom" || (s.windows ?? ["weekly", "monthly"]).includes(input.window.kind),
-  );
+  const slos = slosForWindow(input.slos, input.window, input.sloFilter);
   const report = await buildReport({
     window: input.window,
     slos,
@@ -303,7 +323,10 @@ export async function runReport(input: RunReportInput): Promise<RunReportResult>
     !report.partial &&
     (report.kind === "custom" ||
       (report.kind === "monthly" && input.notifyConfig.monthlySummary) ||
-      (report.kind === "weekly" && input.notifyConfig.weeklySummary));
+      (report.kind === "weekly" && input.notifyConfig.weeklySummary) ||
+      // quarters and years run only for SLOs that list them in `windows`: their summary is always sent
+      report.kind === "quarterly" ||
+      report.kind === "yearly");
   if (wantSummary && transient.length === 0) {
     const note = result.indexRebuilt ? `\nNote: ${indexRebuiltText(result.indexRebuilt)}\n` : "";
     await once("summary", summaryNotification(report, notifyLinks, note));

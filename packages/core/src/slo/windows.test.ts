@@ -10,8 +10,11 @@ import {
   nextWindow,
   parsePeriod,
   previousCompleteMonth,
+  previousCompleteQuarter,
   previousCompleteWeek,
+  previousCompleteYear,
   previousWindow,
+  quarterWindow,
   resolveWindow,
   toZonedIso,
   type Window,
@@ -19,6 +22,7 @@ import {
   weekWindow,
   windowHours,
   windowMinutes,
+  yearWindow,
 } from "./windows.js";
 
 const BERLIN = "Europe/Berlin";
@@ -150,13 +154,113 @@ describe("parsePeriod", () => {
   it("dispatches on the shape", () => {
     expect(parsePeriod("2026-10", BERLIN).kind).toBe("monthly");
     expect(parsePeriod("2026-W43", BERLIN).kind).toBe("weekly");
+    expect(parsePeriod("2026-Q4", BERLIN)).toMatchObject({ kind: "quarterly", period: "2026-Q4" });
+    expect(parsePeriod("2026", BERLIN)).toMatchObject({ kind: "yearly", period: "2026" });
   });
-  it.each(["", "2026", "2026-10-01", "2026-w43", "October 2026", "26-10", " 2026-10"])(
-    "rejects %j",
-    (bad) => {
-      expect(() => parsePeriod(bad, BERLIN)).toThrow(/invalid period .*expected a month "YYYY-MM"/);
-    },
-  );
+  it.each([
+    "",
+    "26",
+    "20261",
+    "2026-10-01",
+    "2026-w43",
+    "2026-q4",
+    "2026Q4",
+    "2026-Q04",
+    "Q4 2026",
+    "October 2026",
+    "26-10",
+    " 2026-10",
+    "2026 ",
+  ])("rejects %j", (bad) => {
+    expect(() => parsePeriod(bad, BERLIN)).toThrow(
+      `invalid period ${JSON.stringify(bad)}: expected a month "YYYY-MM" (e.g. "2026-10"), an ISO week "YYYY-Www" (e.g. "2026-W43"), a quarter "YYYY-Qn" (e.g. "2026-Q4") or a year "YYYY" (e.g. "2026")`,
+    );
+  });
+  it("names the value when a quarter is out of range", () => {
+    expect(() => parsePeriod("2026-Q5", BERLIN)).toThrow('invalid quarter "2026-Q5": quarter must be Q1..Q4');
+    expect(() => parsePeriod("2026-Q0", BERLIN)).toThrow('invalid quarter "2026-Q0": quarter must be Q1..Q4');
+    expect(() => quarterWindow("2026-10", BERLIN)).toThrow(
+      'invalid quarter "2026-10": expected "YYYY-Qn", e.g. "2026-Q4"',
+    );
+    expect(() => yearWindow("2026-Q4", BERLIN)).toThrow(
+      'invalid year "2026-Q4": expected "YYYY", e.g. "2026"',
+    );
+  });
+});
+
+describe("quarter and year windows: calendar-exact, real elapsed length", () => {
+  // Hour counts checked independently of luxon (Python zoneinfo, same tz database):
+  // Q1 2027 New York: 90 days, DST starts 2027-03-14 -> 2159 h; Q4 2026 Berlin: 92 days, DST ends
+  // 2026-10-25 -> 2209 h; 2028 is a leap year: 366 days, 8784 h in Berlin (both changes inside).
+  it.each([
+    ["2027-Q1", "America/New_York", 2159, "2027-01-01T00:00:00.000-05:00", "2027-04-01T00:00:00.000-04:00"],
+    ["2026-Q4", BERLIN, 2209, "2026-10-01T00:00:00.000+02:00", "2027-01-01T00:00:00.000+01:00"],
+    ["2026-Q1", BERLIN, 2159, "2026-01-01T00:00:00.000+01:00", "2026-04-01T00:00:00.000+02:00"],
+    ["2026-Q3", BERLIN, 2208, "2026-07-01T00:00:00.000+02:00", "2026-10-01T00:00:00.000+02:00"],
+    ["2028-Q1", "UTC", 91 * 24, "2028-01-01T00:00:00.000+00:00", "2028-04-01T00:00:00.000+00:00"],
+    ["2027-Q1", "UTC", 90 * 24, "2027-01-01T00:00:00.000+00:00", "2027-04-01T00:00:00.000+00:00"],
+  ])("%s in %s has %d hours", (period, tz, hours, start, end) => {
+    const w = quarterWindow(period, tz);
+    expect(w).toMatchObject({ kind: "quarterly", period, timeZone: tz });
+    expect(windowHours(w)).toBe(hours);
+    expect(formatWindow(w)).toEqual({ start, end, timeZone: tz });
+    expect(windowMinutes(w)).toBe(hours * 60);
+  });
+
+  it("years: 2028 has 366 days, 2026 has 365; the hours net out over both DST changes", () => {
+    const leap = yearWindow("2028", BERLIN);
+    expect(leap).toMatchObject({ kind: "yearly", period: "2028" });
+    expect(dailyWindows(leap)).toHaveLength(366);
+    expect(dailyWindows(leap).map((d) => d.date)).toContain("2028-02-29");
+    expect(windowHours(leap)).toBe(8784);
+    expect(windowHours(yearWindow("2026", BERLIN))).toBe(8760);
+    expect(dailyWindows(yearWindow("2026", "America/New_York"))).toHaveLength(365);
+    expect(formatWindow(yearWindow("2026", BERLIN))).toEqual({
+      start: "2026-01-01T00:00:00.000+01:00",
+      end: "2027-01-01T00:00:00.000+01:00",
+      timeZone: BERLIN,
+    });
+  });
+
+  it("a quarter is exactly its three months, a year its four quarters (boundaries shared)", () => {
+    const q = quarterWindow("2026-Q4", BERLIN);
+    const months = ["2026-10", "2026-11", "2026-12"].map((m) => monthWindow(m, BERLIN));
+    expect(q.start).toEqual(months[0]!.start);
+    expect(q.end).toEqual(months[2]!.end);
+    expect(months.reduce((h, m) => h + windowHours(m), 0)).toBe(windowHours(q));
+    const y = yearWindow("2027", "America/New_York");
+    const quarters = ["2027-Q1", "2027-Q2", "2027-Q3", "2027-Q4"].map((p) => quarterWindow(p, y.timeZone));
+    expect(quarters[0]!.start).toEqual(y.start);
+    expect(quarters[3]!.end).toEqual(y.end);
+    for (let i = 1; i < 4; i++) expect(quarters[i]!.start).toEqual(quarters[i - 1]!.end);
+    expect(quarters.reduce((h, w) => h + windowHours(w), 0)).toBe(windowHours(y));
+  });
+
+  it("steps across year ends, and the previous complete quarter/year of a run on 1 January", () => {
+    expect(nextWindow(quarterWindow("2026-Q4", BERLIN)).period).toBe("2027-Q1");
+    expect(previousWindow(quarterWindow("2027-Q1", BERLIN)).period).toBe("2026-Q4");
+    expect(previousWindow(yearWindow("2000", BERLIN)).period).toBe("1999");
+    expect(nextWindow(yearWindow("2028", BERLIN)).period).toBe("2029");
+    // the scheduled runs: 1 Jan 06:10 / 06:20 Berlin (05:10Z / 05:20Z)
+    const run = new Date("2027-01-01T05:10:00Z");
+    expect(previousCompleteQuarter(run, BERLIN).period).toBe("2026-Q4");
+    expect(previousCompleteYear(run, BERLIN).period).toBe("2026");
+    // exactly at the boundary the quarter is complete; one millisecond before it is still running
+    const boundary = quarterWindow("2026-Q4", BERLIN).end;
+    expect(previousCompleteQuarter(boundary, BERLIN).period).toBe("2026-Q4");
+    expect(previousCompleteQuarter(new Date(boundary.getTime() - 1), BERLIN).period).toBe("2026-Q3");
+    // the zone decides, not UTC: 2026-12-31T23:30Z is already 2027 in Berlin, still 2026 in New York
+    const late = new Date("2026-12-31T23:30:00Z");
+    expect(containingWindow("yearly", late, BERLIN).period).toBe("2027");
+    expect(containingWindow("yearly", late, "America/New_York").period).toBe("2026");
+    expect(containingWindow("quarterly", new Date("2026-06-30T22:30:00Z"), BERLIN).period).toBe("2026-Q3");
+  });
+
+  it("refuses an unknown calendar kind by name", () => {
+    expect(() => containingWindow("daily" as never, new Date(), BERLIN)).toThrow(
+      'containingWindow: kind must be one of "weekly", "monthly", "quarterly", "yearly", got "daily"',
+    );
+  });
 });
 
 describe("previousCompleteMonth / previousCompleteWeek", () => {
@@ -322,6 +426,11 @@ const instantArb = fc
   .integer({ min: Date.UTC(2000, 0, 2), max: Date.UTC(2100, 11, 30) })
   .map((ms) => new Date(ms));
 
+const quarterArb = fc.record({
+  year: fc.integer({ min: 2000, max: 2100 }),
+  quarter: fc.integer({ min: 1, max: 4 }),
+});
+
 const monthLabel = (y: number, m: number) => `${y}-${String(m).padStart(2, "0")}`;
 const weekLabel = (y: number, w: number) => `${y}-W${String(w).padStart(2, "0")}`;
 
@@ -365,10 +474,37 @@ describe("properties: windows tile time", () => {
     );
   });
 
-  it("every instant lies in exactly one month and one week of a zone", () => {
+  it("consecutive quarters and years share boundaries exactly; their length is their local days (±1 h)", () => {
+    const DAY = 24 * HOUR;
+    fc.assert(
+      fc.property(zoneArb, quarterArb, (tz, { year, quarter }) => {
+        const first = (quarter - 1) * 3;
+        const q = quarterWindow(`${year}-Q${quarter}`, tz);
+        const y = yearWindow(String(year), tz);
+        // calendar days, minus the day Samoa skipped (2011-12-30)
+        const skipped = tz === "Pacific/Apia" && year === 2011 && quarter === 4 ? 1 : 0;
+        const qDays = (Date.UTC(year, first + 3, 1) - Date.UTC(year, first, 1)) / DAY - skipped;
+        const yDays = (Date.UTC(year + 1, 0, 1) - Date.UTC(year, 0, 1)) / DAY;
+        expect(yDays).toBe(year % 4 === 0 && year !== 2100 ? 366 : 365);
+        for (const [w, days] of [
+          [q, qDays],
+          [y, yDays - (tz === "Pacific/Apia" && year === 2011 ? 1 : 0)],
+        ] as const) {
+          const next = nextWindow(w);
+          assertTiles(w, next);
+          expect(previousWindow(next)).toEqual(w);
+          // DST moves a window's length by at most 1 h (Lord Howe: 30 min); a year nets out to 0 or the zone's rule change
+          expect(Math.abs(windowHours(w) - days * 24)).toBeLessThanOrEqual(1);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("every instant lies in exactly one week, month, quarter and year of a zone", () => {
     fc.assert(
       fc.property(zoneArb, instantArb, (tz, at) => {
-        for (const kind of ["monthly", "weekly"] as const) {
+        for (const kind of ["monthly", "weekly", "quarterly", "yearly"] as const) {
           const w = containingWindow(kind, at, tz);
           const t = at.getTime();
           expect(w.start.getTime()).toBeLessThanOrEqual(t);
@@ -387,7 +523,12 @@ describe("properties: windows tile time", () => {
   it("previousComplete* ends at or before the run and is the latest such window", () => {
     fc.assert(
       fc.property(zoneArb, instantArb, (tz, runAt) => {
-        for (const w of [previousCompleteMonth(runAt, tz), previousCompleteWeek(runAt, tz)]) {
+        for (const w of [
+          previousCompleteMonth(runAt, tz),
+          previousCompleteWeek(runAt, tz),
+          previousCompleteQuarter(runAt, tz),
+          previousCompleteYear(runAt, tz),
+        ]) {
           expect(w.end.getTime()).toBeLessThanOrEqual(runAt.getTime());
           expect(nextWindow(w).end.getTime()).toBeGreaterThan(runAt.getTime());
         }
@@ -460,6 +601,33 @@ describe("resolveWindow: past or running windows from 2000-01-01 on, nothing els
     expect(custom.end).toEqual(new Date("2026-12-04T23:00:00Z"));
     // January 2000 in Berlin starts 1999-12-31T23:00Z: local midnight of 2000-01-01, accepted
     expect(resolveWindow({ period: "2000-01" }, TZ, now).start).toEqual(new Date("1999-12-31T23:00:00Z"));
+  });
+
+  it("accepts past and running quarters and years (now is 2026-12-01)", () => {
+    expect(resolveWindow({ period: "2026-Q3" }, TZ, now)).toMatchObject({
+      kind: "quarterly",
+      period: "2026-Q3",
+    });
+    const q4 = resolveWindow({ period: "2026-Q4" }, TZ, now); // running: its report is partial
+    expect(q4.start).toEqual(new Date("2026-09-30T22:00:00Z"));
+    expect(resolveWindow({ current: "quarterly" }, TZ, now)).toEqual(q4);
+    expect(resolveWindow({ previous: "quarterly" }, TZ, now).period).toBe("2026-Q3");
+    expect(resolveWindow({ period: "2026" }, TZ, now)).toEqual(resolveWindow({ current: "yearly" }, TZ, now));
+    expect(resolveWindow({ previous: "yearly" }, TZ, now).period).toBe("2025");
+    expect(resolveWindow({ period: "2000" }, TZ, now).start).toEqual(new Date("1999-12-31T23:00:00Z"));
+    expect(resolveWindow({ period: "2000-Q1" }, TZ, now).period).toBe("2000-Q1");
+  });
+
+  it("refuses future, pre-2000 and malformed quarters and years, naming the value", () => {
+    refused(
+      { period: "2027-Q1" },
+      /^period "2027-Q1" is in the future \(2027-01-01T00:00:00\.000\+01:00 \.\. 2027-04-01T00:00:00\.000\+02:00 in Europe\/Berlin; now is 2026-12-01T07:05:00\.000\+01:00\): only past or running windows can be reported$/,
+    );
+    refused({ period: "2027" }, /^period "2027" is in the future \(2027-01-01T00:00:00\.000\+01:00 \.\./);
+    refused({ period: "1999-Q4" }, /^period "1999-Q4" starts before 2000-01-01/);
+    refused({ period: "1999" }, /^period "1999" starts before 2000-01-01/);
+    refused({ period: "2026-Q5" }, /^invalid quarter "2026-Q5": quarter must be Q1\.\.Q4$/);
+    refused({ period: "26" }, /^invalid period "26": expected a month/);
   });
 
   it("refuses future windows, naming the value", () => {

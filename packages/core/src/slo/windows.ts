@@ -1,4 +1,4 @@
-// Calendar windows (month, ISO week, custom range) in an IANA time zone. Pure: no I/O, no clock.
+// Calendar windows (year, quarter, month, ISO week, custom range) in an IANA time zone. Pure: no I/O, no clock.
 //
 // A window is a half-open interval [start, end) of real instants. Boundaries are local midnights in the
 // window's time zone, so a month or week that crosses a DST change is longer or shorter than the naive
@@ -13,12 +13,14 @@
 
 import { DateTime, IANAZone } from "luxon";
 
-export type WindowKind = "weekly" | "monthly" | "custom";
-export type CalendarKind = "weekly" | "monthly";
+export type WindowKind = "weekly" | "monthly" | "quarterly" | "yearly" | "custom";
+export type CalendarKind = "weekly" | "monthly" | "quarterly" | "yearly";
+/** The calendar kinds, shortest first. */
+export const CALENDAR_KINDS: readonly CalendarKind[] = ["weekly", "monthly", "quarterly", "yearly"];
 
 export interface Window {
   kind: WindowKind;
-  /** "2026-10" (monthly), "2026-W43" (weekly, ISO week-year), null for custom. */
+  /** "2026-10" (monthly), "2026-W43" (weekly, ISO week-year), "2026-Q4" (quarterly), "2026" (yearly), null for custom. */
   period: string | null;
   /** Inclusive start. */
   start: Date;
@@ -105,6 +107,21 @@ function wallClockMs(d: LocalDate): number {
  * whose own offset makes its wall clock reach midnight is the answer (handles gaps and repeated hours).
  */
 function startOfLocalDayMs(d: LocalDate, zone: IANAZone): number {
+  // Memoized: every SLO of a report walks the same days, and a year is 366 of them (each costs a few
+  // time-zone offset look-ups). Bounded; the value depends on the zone and the date only.
+  const key = `${zone.name}|${d.year}-${d.month}-${d.day}`;
+  const known = dayStartCache.get(key);
+  if (known !== undefined) return known;
+  const t = computeStartOfLocalDayMs(d, zone);
+  if (dayStartCache.size >= DAY_START_CACHE_SIZE) dayStartCache.clear();
+  dayStartCache.set(key, t);
+  return t;
+}
+
+const DAY_START_CACHE_SIZE = 8192;
+const dayStartCache = new Map<string, number>();
+
+function computeStartOfLocalDayMs(d: LocalDate, zone: IANAZone): number {
   const wall = wallClockMs(d);
   const offsets = new Set<number>();
   for (const h of [-36, -24, -12, 0, 12, 24, 36]) offsets.add(zone.offset(wall + h * MS_PER_HOUR));
@@ -153,6 +170,8 @@ function monthWindowOf(year: number, month: number, timeZone: string): Window {
 
 const MONTH_RE = /^(\d{4})-(\d{2})$/;
 const WEEK_RE = /^(\d{4})-W(\d{2})$/;
+const QUARTER_RE = /^(\d{4})-Q(\d)$/;
+const YEAR_RE = /^(\d{4})$/;
 
 /** The calendar month "YYYY-MM" in `timeZone`, from local midnight on the 1st to the next 1st. */
 export function monthWindow(period: string, timeZone: string): Window {
@@ -164,6 +183,53 @@ export function monthWindow(period: string, timeZone: string): Window {
     throw new RangeError(`invalid month ${JSON.stringify(period)}: month must be 01..12`);
   }
   return monthWindowOf(year, month, timeZone);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Quarters (Jan/Apr/Jul/Oct 1st 00:00 local to the next quarter's 1st) and years (Jan 1st to Jan 1st)
+
+function quarterWindowOf(year: number, quarter: number, timeZone: string): Window {
+  const zone = zoneOf(timeZone);
+  const firstMonth = (quarter - 1) * 3 + 1;
+  const next = quarter === 4 ? { year: year + 1, month: 1 } : { year, month: firstMonth + 3 };
+  return {
+    kind: "quarterly",
+    period: `${pad(year, 4)}-Q${quarter}`,
+    start: new Date(startOfLocalDayMs({ year, month: firstMonth, day: 1 }, zone)),
+    end: new Date(startOfLocalDayMs({ year: next.year, month: next.month, day: 1 }, zone)),
+    timeZone,
+  };
+}
+
+function yearWindowOf(year: number, timeZone: string): Window {
+  const zone = zoneOf(timeZone);
+  return {
+    kind: "yearly",
+    period: pad(year, 4),
+    start: new Date(startOfLocalDayMs({ year, month: 1, day: 1 }, zone)),
+    end: new Date(startOfLocalDayMs({ year: year + 1, month: 1, day: 1 }, zone)),
+    timeZone,
+  };
+}
+
+/** The calendar quarter "YYYY-Qn" (n = 1..4; Q1 = Jan–Mar) in `timeZone`. */
+export function quarterWindow(period: string, timeZone: string): Window {
+  const m = typeof period === "string" ? QUARTER_RE.exec(period) : null;
+  if (!m) {
+    throw new RangeError(`invalid quarter ${JSON.stringify(period)}: expected "YYYY-Qn", e.g. "2026-Q4"`);
+  }
+  const quarter = Number(m[2]);
+  if (quarter < 1 || quarter > 4) {
+    throw new RangeError(`invalid quarter ${JSON.stringify(period)}: quarter must be Q1..Q4`);
+  }
+  return quarterWindowOf(Number(m[1]), quarter, timeZone);
+}
+
+/** The calendar year "YYYY" in `timeZone`, from local midnight on 1 January to the next 1 January. */
+export function yearWindow(period: string, timeZone: string): Window {
+  const m = typeof period === "string" ? YEAR_RE.exec(period) : null;
+  if (!m) throw new RangeError(`invalid year ${JSON.stringify(period)}: expected "YYYY", e.g. "2026"`);
+  return yearWindowOf(Number(m[1]), timeZone);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -214,14 +280,19 @@ export function weekWindow(period: string, timeZone: string): Window {
 // ---------------------------------------------------------------------------------------------------------
 // Parsing
 
-/** "YYYY-MM" → monthly window, "YYYY-Www" → weekly window; anything else is a clear error. */
+/**
+ * "YYYY-MM" → monthly, "YYYY-Www" → weekly, "YYYY-Qn" → quarterly, "YYYY" → yearly window; anything else
+ * is a clear error naming the value.
+ */
 export function parsePeriod(period: string, timeZone: string): Window {
   if (typeof period === "string") {
     if (MONTH_RE.test(period)) return monthWindow(period, timeZone);
     if (WEEK_RE.test(period)) return weekWindow(period, timeZone);
+    if (QUARTER_RE.test(period)) return quarterWindow(period, timeZone);
+    if (YEAR_RE.test(period)) return yearWindow(period, timeZone);
   }
   throw new RangeError(
-    `invalid period ${JSON.stringify(period)}: expected a month "YYYY-MM" (e.g. "2026-10") or an ISO week "YYYY-Www" (e.g. "2026-W43")`,
+    `invalid period ${JSON.stringify(period)}: expected a month "YYYY-MM" (e.g. "2026-10"), an ISO week "YYYY-Www" (e.g. "2026-W43"), a quarter "YYYY-Qn" (e.g. "2026-Q4") or a year "YYYY" (e.g. "2026")`,
   );
 }
 
@@ -297,20 +368,25 @@ export function customWindow(
 // ---------------------------------------------------------------------------------------------------------
 // Navigation
 
-/** The month or ISO week (in `timeZone`) that contains the instant `at`. */
+/** The calendar window of `kind` containing local date `d`. */
+function windowOfDate(kind: CalendarKind, d: LocalDate, timeZone: string): Window {
+  if (kind === "monthly") return monthWindowOf(d.year, d.month, timeZone);
+  if (kind === "quarterly") return quarterWindowOf(d.year, Math.floor((d.month - 1) / 3) + 1, timeZone);
+  if (kind === "yearly") return yearWindowOf(d.year, timeZone);
+  const dt = DateTime.fromObject(d, { zone: "utc" });
+  return weekWindowFromMonday(addDays(d, 1 - dt.weekday), timeZone);
+}
+
+/** The ISO week, month, quarter or year (in `timeZone`) that contains the instant `at`. */
 export function containingWindow(kind: CalendarKind, at: Date, timeZone: string): Window {
   const t = assertDate(at, "containingWindow: at");
   const zone = zoneOf(timeZone);
-  const local = localDateOf(t, zone);
-  let w: Window;
-  if (kind === "monthly") {
-    w = monthWindowOf(local.year, local.month, timeZone);
-  } else if (kind === "weekly") {
-    const dt = DateTime.fromObject(local, { zone: "utc" });
-    w = weekWindowFromMonday(addDays(local, 1 - dt.weekday), timeZone);
-  } else {
-    throw new RangeError(`containingWindow: kind must be "weekly" or "monthly", got ${JSON.stringify(kind)}`);
+  if (!CALENDAR_KINDS.includes(kind)) {
+    throw new RangeError(
+      `containingWindow: kind must be one of ${CALENDAR_KINDS.map((k) => JSON.stringify(k)).join(", ")}, got ${JSON.stringify(kind)}`,
+    );
   }
+  let w = windowOfDate(kind, localDateOf(t, zone), timeZone);
   // Local-date lookup and boundary definition agree except in pathological repeated-midnight cases; settle
   // any disagreement by comparing instants, which is what "contains" means.
   while (t < w.start.getTime()) w = previousWindow(w);
@@ -318,7 +394,7 @@ export function containingWindow(kind: CalendarKind, at: Date, timeZone: string)
   return w;
 }
 
-/** The window immediately before `w`: previous month / previous ISO week / same-length range before. */
+/** The window immediately before `w`: previous year / quarter / month / ISO week, or the same-length range before. */
 export function previousWindow(w: Window): Window {
   const zone = zoneOf(w.timeZone);
   if (w.kind === "custom") {
@@ -327,9 +403,7 @@ export function previousWindow(w: Window): Window {
   }
   // The day before the start is in the previous window (windows are at least one local day long).
   const dayBefore = addDays(localDateOf(w.start.getTime(), zone), -1);
-  if (w.kind === "monthly") return monthWindowOf(dayBefore.year, dayBefore.month, w.timeZone);
-  const dt = DateTime.fromObject(dayBefore, { zone: "utc" });
-  return weekWindowFromMonday(addDays(dayBefore, 1 - dt.weekday), w.timeZone);
+  return windowOfDate(w.kind, dayBefore, w.timeZone);
 }
 
 /** The window immediately after `w` (same rules as `previousWindow`). */
@@ -339,10 +413,7 @@ export function nextWindow(w: Window): Window {
     const len = w.end.getTime() - w.start.getTime();
     return { ...w, start: new Date(w.end.getTime()), end: new Date(w.end.getTime() + len) };
   }
-  const first = localDateOf(w.end.getTime(), zone);
-  if (w.kind === "monthly") return monthWindowOf(first.year, first.month, w.timeZone);
-  const dt = DateTime.fromObject(first, { zone: "utc" });
-  return weekWindowFromMonday(addDays(first, 1 - dt.weekday), w.timeZone);
+  return windowOfDate(w.kind, localDateOf(w.end.getTime(), zone), w.timeZone);
 }
 
 /**
@@ -356,6 +427,16 @@ export function previousCompleteMonth(runAt: Date, timeZone: string): Window {
 /** The last complete ISO week whose end <= runAt. */
 export function previousCompleteWeek(runAt: Date, timeZone: string): Window {
   return previousWindow(containingWindow("weekly", runAt, timeZone));
+}
+
+/** The last complete quarter whose end <= runAt (a run on 1 January reports Q4 of the year before). */
+export function previousCompleteQuarter(runAt: Date, timeZone: string): Window {
+  return previousWindow(containingWindow("quarterly", runAt, timeZone));
+}
+
+/** The last complete calendar year whose end <= runAt. */
+export function previousCompleteYear(runAt: Date, timeZone: string): Window {
+  return previousWindow(containingWindow("yearly", runAt, timeZone));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -4,7 +4,17 @@
  * for screen readers, and per-bar <title> tooltips.
  */
 import type { SloReport } from "../model.js";
-import { COLORS, dayMet, escapeHtml, fixed, oneLine, pct, remainingPct } from "./format.js";
+import {
+  COLORS,
+  dayMet,
+  escapeHtml,
+  fixed,
+  LONG_WINDOW_DAYS,
+  oneLine,
+  pct,
+  remainingPct,
+  shortMonth,
+} from "./format.js";
 
 const W = 640;
 const H = 220;
@@ -38,17 +48,22 @@ function axisDigits(spanPct: number): number {
   return spanPct >= 10 ? 0 : spanPct >= 1 ? 1 : spanPct >= 0.1 ? 2 : 3;
 }
 
-/** which day indexes get an x-axis label */
+/** which day indexes get an x-axis label (quarters and years: the first of each month, every other in a year) */
 function labelDay(i: number, n: number, date: string): boolean {
   if (n <= 10) return true;
   if (n <= 45) {
     const dom = Number(date.slice(8, 10));
     return i === 0 || (dom % 5 === 0 && dom !== 30) || i === n - 1;
   }
+  if (n > LONG_WINDOW_DAYS) {
+    const month = Number(date.slice(5, 7));
+    return date.endsWith("-01") && (n <= 124 || month % 2 === 1);
+  }
   return i % Math.ceil(n / 8) === 0;
 }
 
 function xLabel(date: string, n: number): string {
+  if (n > LONG_WINDOW_DAYS) return shortMonth(date.slice(0, 7)).slice(0, 3);
   return n <= 45 ? String(Number(date.slice(8, 10))) : date.slice(5);
 }
 
@@ -186,10 +201,15 @@ export function budgetBurnDownChart(s: SloReport, index: number): string {
   parts.push(
     `<polyline fill="none" stroke="${color}" stroke-width="2" stroke-linejoin="round" points="${pts.map((v, i) => `${n2(x(i))},${n2(y(v))}`).join(" ")}"/>`,
   );
+  // a dot per day up to two months; over a quarter or a year a dot at each month's end
+  const long = s.daily.length > LONG_WINDOW_DAYS;
   s.daily.forEach((d, i) => {
-    parts.push(
-      `<circle cx="${n2(x(i + 1))}" cy="${n2(y(pts[i + 1]!))}" r="2" fill="${color}"><title>${escapeHtml(d.date)}: ${remainingPct(pts[i + 1]!)} remaining</title></circle>`,
-    );
+    const next = s.daily[i + 1];
+    if (!long || !next || next.date.slice(0, 7) !== d.date.slice(0, 7)) {
+      parts.push(
+        `<circle cx="${n2(x(i + 1))}" cy="${n2(y(pts[i + 1]!))}" r="2" fill="${color}"><title>${escapeHtml(d.date)}: ${remainingPct(pts[i + 1]!)} remaining</title></circle>`,
+      );
+    }
     if (labelDay(i, s.daily.length, d.date)) {
       parts.push(
         `<text x="${n2(x(i + 1))}" y="${bottom + 16}" text-anchor="middle" ${FONT} fill="${COLORS.muted}">${escapeHtml(xLabel(d.date, s.daily.length))}</text>`,

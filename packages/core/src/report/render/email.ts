@@ -67,7 +67,13 @@ function budgetBar(s: SloReport): string {
   );
 }
 
-/** One cell per run of days with the same outcome (4 px a day): green met, red missed, grey no data. */
+/**
+ * One cell per run of days with the same outcome: green met, red missed, grey no data. 4 px a day up to a
+ * month; longer windows (quarters, years) are squeezed into a month's width (124 px), cell edges rounded
+ * from the cumulative day count so the widths add up.
+ */
+const STRIP_PX = 124;
+
 function dailyStrip(s: SloReport): string {
   if (s.daily.length === 0) return "";
   const color = (a: number | null) =>
@@ -80,8 +86,15 @@ function dailyStrip(s: SloReport): string {
     else runs.push({ color: c, days: 1 });
   }
   const bad = s.daily.filter((d) => d.attainment !== null && !dayMet(d.attainment, s.objective)).length;
+  const pxPerDay = Math.min(4, STRIP_PX / s.daily.length);
+  let daysSoFar = 0;
+  const widthOf = (days: number) => {
+    const from = Math.round(daysSoFar * pxPerDay);
+    daysSoFar += days;
+    return Math.max(1, Math.round(daysSoFar * pxPerDay) - from);
+  };
   return (
-    `<table ${BAR}><tr>${runs.map((x) => `<td width="${x.days * 4}" bgcolor="${x.color}"></td>`).join("")}</tr></table>` +
+    `<table ${BAR}><tr>${runs.map((x) => `<td width="${widthOf(x.days)}" bgcolor="${x.color}"></td>`).join("")}</tr></table>` +
     `<span style="font-size:11px;color:${COLORS.muted}">${bad === 0 ? "every day met" : `${bad} day${bad === 1 ? "" : "s"} below`}</span>`
   );
 }

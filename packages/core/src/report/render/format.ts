@@ -291,7 +291,7 @@ const MONTHS = [
   "December",
 ];
 
-/** "October 2026", "Week 43, 2026", or the window's local start and end for a custom range */
+/** "October 2026", "Week 43, 2026", "Q4 2026" (Oct–Dec), "Year 2026", or a custom range's local start and end */
 export function periodLabel(doc: Pick<ReportDocument, "kind" | "period" | "window">): string {
   const p = doc.period;
   const month = p ? /^(\d{4})-(\d{2})$/.exec(p) : null;
@@ -301,12 +301,26 @@ export function periodLabel(doc: Pick<ReportDocument, "kind" | "period" | "windo
   }
   const week = p ? /^(\d{4})-W(\d{2})$/.exec(p) : null;
   if (week) return `Week ${Number(week[2])}, ${week[1]}`;
+  const quarter = p ? /^(\d{4})-Q([1-4])$/.exec(p) : null;
+  if (quarter) {
+    const q = Number(quarter[2]);
+    return `Q${q} ${quarter[1]} (${MONTHS[(q - 1) * 3]!.slice(0, 3)}–${MONTHS[(q - 1) * 3 + 2]!.slice(0, 3)})`;
+  }
+  if (p && doc.kind === "yearly" && /^\d{4}$/.test(p)) return `Year ${p}`;
   if (p) return oneLine(p);
   return `${localTime(doc.window.start)} to ${localTime(doc.window.end)}`;
 }
 
+const KIND_LABELS: Record<ReportDocument["kind"], string> = {
+  weekly: "Weekly",
+  monthly: "Monthly",
+  quarterly: "Quarterly",
+  yearly: "Yearly",
+  custom: "Custom",
+};
+
 export function kindLabel(kind: ReportDocument["kind"]): string {
-  return kind === "monthly" ? "Monthly" : kind === "weekly" ? "Weekly" : "Custom";
+  return KIND_LABELS[kind] ?? "Custom";
 }
 
 /** quantile 0.95 → "p95", 0.999 → "p99.9" */
@@ -478,6 +492,57 @@ export function worstDay(s: SloReport): SloReport["daily"][number] | null {
 /** true when a day's attainment met the objective (same float tolerance as the budget math) */
 export function dayMet(attainment: number, objective: number): boolean {
   return attainment >= objective - 1e-9 * Math.max(1, objective);
+}
+
+/**
+ * Above this many daily rows (a quarter has 90–92, a year 365–366) the HTML and Markdown reports add
+ * monthly subtotals and list at most this many days below objective; the JSON keeps every day.
+ */
+export const LONG_WINDOW_DAYS = 62;
+
+export interface MonthSubtotal {
+  /** "2026-10" */
+  month: string;
+  days: number;
+  /** days with data that met the objective / fell below it, days without data */
+  met: number;
+  below: number;
+  noData: number;
+  /** bad units (minutes or requests) summed over the month's days */
+  bad: number;
+  /** the month's lowest daily attainment, null when no day had data */
+  worst: number | null;
+}
+
+/** The daily figures grouped by local calendar month (the dates are local already), in date order. */
+export function monthlySubtotals(
+  daily: readonly { date: string; attainment: number | null; bad: number }[],
+  objective: number,
+): MonthSubtotal[] {
+  const out: MonthSubtotal[] = [];
+  for (const d of daily) {
+    const month = d.date.slice(0, 7);
+    let m = out.at(-1);
+    if (m?.month !== month) {
+      m = { month, days: 0, met: 0, below: 0, noData: 0, bad: 0, worst: null };
+      out.push(m);
+    }
+    m.days++;
+    if (Number.isFinite(d.bad)) m.bad += d.bad;
+    if (d.attainment === null || !Number.isFinite(d.attainment)) m.noData++;
+    else {
+      if (dayMet(d.attainment, objective)) m.met++;
+      else m.below++;
+      m.worst = m.worst === null ? d.attainment : Math.min(m.worst, d.attainment);
+    }
+  }
+  return out;
+}
+
+/** "2026-10" → "Oct 2026" */
+export function shortMonth(month: string): string {
+  const name = MONTHS[Number(month.slice(5, 7)) - 1];
+  return name ? `${name.slice(0, 3)} ${month.slice(0, 4)}` : month;
 }
 
 /** what an action-items list says about a missed SLO (shared by HTML, Markdown and text) */

@@ -22,8 +22,10 @@ import {
   escapeHtml as e,
   incompleteNote,
   kindLabel,
+  LONG_WINDOW_DAYS,
   localEnd,
   localTime,
+  monthlySubtotals,
   objectivePct,
   overageText,
   periodLabel,
@@ -33,6 +35,7 @@ import {
   STATUS_WORD,
   secondsText,
   seriesText,
+  shortMonth,
   sliKind,
   summaryCounts,
   trend,
@@ -267,18 +270,55 @@ function legend(items: [string, string][]): string {
     .join(" &nbsp; ")}</p>`;
 }
 
-/** text beside the daily chart: the same facts for mail clients without SVG */
+/**
+ * text beside the daily chart: the same facts for mail clients without SVG. Over a quarter or a year the
+ * list stops after LONG_WINDOW_DAYS days (the monthly subtotals below have the rest; the JSON every day).
+ */
 function dailyFallback(s: SloReport): string {
   const below = s.daily.filter((d) => d.attainment !== null && !dayMet(d.attainment, s.objective));
   const noData = s.daily.filter((d) => d.attainment === null).length;
+  const listed = s.daily.length > LONG_WINDOW_DAYS ? below.slice(0, LONG_WINDOW_DAYS) : below;
+  const more =
+    listed.length < below.length
+      ? ` &hellip; and ${below.length - listed.length} more (every day is in the JSON report)`
+      : "";
   const parts: string[] = [];
   parts.push(
     below.length === 0
       ? "Every day with data met the objective."
-      : `Days below objective (${below.length}): ${below.map((d) => `${e(d.date)} ${e(attainmentPct(d.attainment, s.objective))}`).join(", ")}.`,
+      : `Days below objective (${below.length}): ${listed.map((d) => `${e(d.date)} ${e(attainmentPct(d.attainment, s.objective))}`).join(", ")}${more}.`,
   );
   if (noData > 0) parts.push(`Days without data: ${noData}.`);
   return `<p style="${MUTED}">${parts.join(" ")}</p>`;
+}
+
+/** Quarters and years: the daily figures summed per calendar month (a row per month instead of 90–366 days). */
+function monthlyTable(s: SloReport): string {
+  if (s.daily.length <= LONG_WINDOW_DAYS) return "";
+  const rows = monthlySubtotals(s.daily, s.objective).map(
+    (m) =>
+      `<tr data-month="${e(m.month)}">` +
+      td(e(shortMonth(m.month))) +
+      td(String(m.met), true) +
+      td(m.below > 0 ? `<strong style="color:${COLORS.missed}">${m.below}</strong>` : "0", true) +
+      td(String(m.noData), true) +
+      td(e(budgetAmount(m.bad, s.errorBudget.unit)), true) +
+      td(e(m.worst === null ? "n/a" : attainmentPct(m.worst, s.objective)), true) +
+      "</tr>",
+  );
+  return (
+    `<h3 style="${H3}">Months</h3>` +
+    table(
+      null,
+      th("Month") +
+        th("Days met", "right") +
+        th("Days below", "right") +
+        th("Days without data", "right") +
+        th(s.errorBudget.unit === "minutes" ? "Bad minutes" : "Bad requests", "right") +
+        th("Worst day", "right"),
+      rows,
+    )
+  );
 }
 
 function sloSection(s: SloReport, i: number): string {
@@ -314,6 +354,7 @@ function sloSection(s: SloReport, i: number): string {
       [COLORS.text, "dashed line: objective"],
     ]),
     dailyFallback(s),
+    monthlyTable(s),
     `<h3 style="${H3}">Error budget burn-down</h3>`,
     budgetBurnDownChart(s, i),
     legend([

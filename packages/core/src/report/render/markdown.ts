@@ -16,8 +16,10 @@ import {
   durationText,
   incompleteNote,
   kindLabel,
+  LONG_WINDOW_DAYS,
   localEnd,
   localTime,
+  monthlySubtotals,
   objectivePct,
   oneLine,
   overageText,
@@ -28,6 +30,7 @@ import {
   STATUS_WORD,
   secondsText,
   seriesText,
+  shortMonth,
   sliKind,
   summaryCounts,
   trend,
@@ -130,18 +133,50 @@ function sloSection(s: SloReport): string[] {
       );
     }
   }
+  const long = s.daily.length > LONG_WINDOW_DAYS;
+  if (long) {
+    // a quarter or a year: one row per month (the JSON keeps every day)
+    out.push(
+      "### Months",
+      "",
+      ...tableMd(
+        ["Month", "Days met", "Days below", "Days without data", "Bad", "Worst day"],
+        ["l", "r", "r", "r", "r", "r"],
+        monthlySubtotals(s.daily, s.objective).map((m) => [
+          shortMonth(m.month),
+          String(m.met),
+          String(m.below),
+          String(m.noData),
+          budgetAmount(m.bad, b.unit),
+          m.worst === null ? "n/a" : attainmentPct(m.worst, s.objective),
+        ]),
+      ),
+      "",
+    );
+  }
   const below = s.daily.filter((d) => d.attainment !== null && !dayMet(d.attainment, s.objective));
   if (below.length > 0) {
+    const listed = long ? below.slice(0, LONG_WINDOW_DAYS) : below;
     out.push(
       "### Days below objective",
       "",
       ...tableMd(
         ["Date", "Attainment", "Bad"],
         ["l", "r", "r"],
-        below.map((d) => [md(d.date), attainmentPct(d.attainment, s.objective), budgetAmount(d.bad, b.unit)]),
+        listed.map((d) => [
+          md(d.date),
+          attainmentPct(d.attainment, s.objective),
+          budgetAmount(d.bad, b.unit),
+        ]),
       ),
       "",
     );
+    if (listed.length < below.length) {
+      out.push(
+        `… and ${below.length - listed.length} more days below objective (every day is in report.json).`,
+        "",
+      );
+    }
   }
   const noData = s.daily.filter((d) => d.attainment === null).length;
   if (noData > 0) out.push(`Days without data: ${noData} of ${s.daily.length}.`, "");

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { type IndexSlo, lastPeriods, type PortalEntry, pruneHistory, sloHistory } from "../history.js";
 import { REPORT_CSP } from "./format.js";
 import { portalHref, renderPortal } from "./portal.js";
+import { sliceFrom } from "./test-helpers.js";
 
 const slo = (name: string, over: Partial<IndexSlo> = {}): IndexSlo => ({
   name,
@@ -14,12 +15,19 @@ const slo = (name: string, over: Partial<IndexSlo> = {}): IndexSlo => ({
 });
 
 function entry(
-  kind: "monthly" | "weekly",
+  kind: "monthly" | "weekly" | "quarterly" | "yearly",
   period: string,
   slos: IndexSlo[],
   over: Partial<PortalEntry> = {},
 ) {
-  const start = kind === "monthly" ? `${period}-01T00:00:00.000+00:00` : "2026-10-19T00:00:00.000+02:00";
+  const start =
+    kind === "monthly"
+      ? `${period}-01T00:00:00.000+00:00`
+      : kind === "quarterly"
+        ? `${period.slice(0, 4)}-${String((Number(period.slice(6)) - 1) * 3 + 1).padStart(2, "0")}-01T00:00:00.000+00:00`
+        : kind === "yearly"
+          ? `${period}-01-01T00:00:00.000+00:00`
+          : "2026-10-19T00:00:00.000+02:00";
   const id = `${kind}/${period}`;
   return {
     id,
@@ -50,6 +58,14 @@ describe("history periods", () => {
     expect(lastPeriods("weekly", "2027-W02", 4)).toEqual(["2026-W52", "2026-W53", "2027-W01", "2027-W02"]);
     expect(lastPeriods("monthly", "2026-10", 12)).toHaveLength(12);
     expect(lastPeriods("monthly", "not-a-period", 12)).toEqual([]);
+  });
+
+  it("counts back quarters and years across year ends; a period of another kind gives none", () => {
+    expect(lastPeriods("quarterly", "2027-Q2", 4)).toEqual(["2026-Q3", "2026-Q4", "2027-Q1", "2027-Q2"]);
+    expect(lastPeriods("yearly", "2026", 3)).toEqual(["2024", "2025", "2026"]);
+    expect(lastPeriods("quarterly", "2026-10", 4)).toEqual([]);
+    expect(lastPeriods("yearly", "2026-Q4", 4)).toEqual([]);
+    expect(lastPeriods("quarterly", "2026-Q5", 4)).toEqual([]);
   });
 
   it("gives every SLO one cell per period: its figures, 'not in the report', or no report at all", () => {
@@ -204,6 +220,58 @@ describe("renderPortal", () => {
     ]) {
       expect(portalHref(bad), bad).toBeUndefined();
     }
+  });
+
+  it("adds quarter and year history once such reports are stored, longest kind first", () => {
+    const more = [
+      ...entries,
+      entry("quarterly", "2026-Q3", [slo("api-availability")]),
+      entry("quarterly", "2026-Q1", [slo("api-availability", { status: "missed", attainment: 0.99 })]),
+      entry("yearly", "2025", [slo("api-availability")]),
+    ];
+    const page = renderPortal(more, GEN);
+    const order = [...page.matchAll(/<h2 id="([a-z]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(["yearly", "quarterly", "monthly", "weekly", "all"]);
+    expect(page).toContain('<a href="#quarterly">quarters</a>');
+    expect(page).toContain('<a href="#yearly">years</a>');
+    const quarters = sliceFrom(page, 'data-history="quarterly"', "</table>");
+    // the last 8 quarters ending with the newest stored one
+    expect([...quarters.matchAll(/<th title="([^"]+)">([^<]+)<\/th>/g)].map((m) => [m[1], m[2]])).toEqual(
+      ["2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"].map((p) => [
+        p,
+        `${p.slice(5)} ${p.slice(0, 4)}`,
+      ]),
+    );
+    expect(quarters).toContain('href="quarterly/2026-Q3/report.html"');
+    expect(quarters).toContain('href="quarterly/2026-Q1/report.html"');
+    expect(quarters).toContain("attainment per quarter, last 8");
+    const years = sliceFrom(page, 'data-history="yearly"', "</table>");
+    expect([...years.matchAll(/<th title="([^"]+)">/g)].map((m) => m[1])).toEqual([
+      "2021",
+      "2022",
+      "2023",
+      "2024",
+      "2025",
+    ]);
+    expect(years).toContain('href="yearly/2025/report.html"');
+    // the all-reports table names the kinds and labels the periods
+    expect(page).toMatch(
+      /<tr data-report="yearly\/2025"><td><a href="yearly\/2025\/report.html">Year 2025<\/a>/,
+    );
+    expect(page).toMatch(/<tr data-report="quarterly\/2026-Q3"><td><a [^>]+>Q3 2026 \(Jul–Sep\)<\/a>/);
+    expect(page).toContain("<td>Quarterly</td>");
+    expect(page).toContain("<td>Yearly</td>");
+    // without such reports, no such sections
+    expect(html).not.toContain('id="quarterly"');
+    expect(html).not.toContain('id="yearly"');
+  });
+
+  it("keeps each SLO's figures in the newest 12 quarterly and yearly reports as well", () => {
+    const quarters = lastPeriods("quarterly", "2026-Q4", 14).map((p) => entry("quarterly", p, [slo("a")]));
+    const pruned = pruneHistory(quarters);
+    expect(pruned.filter((e) => e.slos).map((e) => e.period)).toEqual(
+      lastPeriods("quarterly", "2026-Q4", 12),
+    );
   });
 
   it("says so when nothing is stored yet", () => {

@@ -1,6 +1,7 @@
 /**
  * The report portal (`reports/index.html`), pure: every stored report, newest first, with its summary; and
- * for each SLO its last 12 months and 12 weeks: status and attainment per period (each linking to that
+ * for each SLO its last 12 months and 12 weeks (and, where such reports are stored, its last 8 quarters
+ * and 5 years): status and attainment per period (each linking to that
  * period's report), budget remaining, and two small inline SVG trends. Built from `reports/index.json` alone.
  *
  * Static HTML: no scripts (the strict CSP forbids them), styles in one <style> block, every text from the
@@ -9,6 +10,7 @@
  * every report under it).
  */
 
+import type { CalendarKind } from "../../slo/windows.js";
 import { type HistoryCell, type PortalEntry, type SloHistory, sloHistory } from "../history.js";
 import {
   COLORS,
@@ -65,9 +67,11 @@ svg .pos{fill:${COLORS.met}}svg .neg{fill:${COLORS.missed}}
 .scroll{overflow-x:auto}
 `;
 
-/** "Oct 2026" for a month, "W43" for a week (the year is in the header's title) */
-function shortPeriod(kind: "weekly" | "monthly", period: string): string {
+/** "Oct 2026" for a month, "W43" for a week (the year is in the header's title), "Q4 2026", "2026" */
+function shortPeriod(kind: CalendarKind, period: string): string {
   if (kind === "weekly") return period.slice(5);
+  if (kind === "quarterly") return `${period.slice(5)} ${period.slice(0, 4)}`;
+  if (kind === "yearly") return period;
   const label = periodLabel({ kind, period, window: { start: "", end: "", timeZone: "", hours: 0 } });
   return `${label.slice(0, 3)} ${period.slice(0, 4)}`;
 }
@@ -88,13 +92,22 @@ function cell(h: SloHistory, c: HistoryCell): string {
   return `<td class="${s.status}${c.entry?.partial ? " run" : ""}">${a(portalHref(c.entry?.keys.html), text)}<small>${budget}</small></td>`;
 }
 
+const UNIT: Record<CalendarKind, string> = {
+  weekly: "week",
+  monthly: "month",
+  quarterly: "quarter",
+  yearly: "year",
+};
+/** Quarters and years shown at most (2 and 5 years back; `PortalOptions.periods` caps them too). */
+const LONG_HISTORY: Partial<Record<CalendarKind, number>> = { quarterly: 8, yearly: 5 };
+
 const SW = 132;
 const SH = 30;
 const SPAD = 3;
 const r1 = (v: number) => Math.round(v * 10) / 10;
 
 /** Attainment per period as a line (gaps where unknown) against the objective (dashed). */
-function attainmentTrend(kind: string, h: SloHistory): string {
+function attainmentTrend(kind: CalendarKind, h: SloHistory): string {
   const pts = h.cells.map((c) => c.slo?.attainment ?? null);
   const known = pts.filter((x): x is number => x !== null);
   const lo = Math.min(Math.max(0, h.objective - 2 * (1 - h.objective)), ...known);
@@ -110,7 +123,7 @@ function attainmentTrend(kind: string, h: SloHistory): string {
     } else cur.push(`${r1(x(i))},${r1(y(v))}`);
   });
   if (cur.length > 0) segments.push(cur.join(" "));
-  const label = `${h.name}: attainment per ${kind === "monthly" ? "month" : "week"}, last ${n}, objective ${objectivePct(h.objective)}`;
+  const label = `${h.name}: attainment per ${UNIT[kind]}, last ${n}, objective ${objectivePct(h.objective)}`;
   return (
     `<svg data-chart="trend-attainment-${kind}" role="img" width="${SW}" height="${SH}" viewBox="0 0 ${SW} ${SH}">` +
     `<title>${e(label)}</title><rect class="f" width="${SW}" height="${SH}"/>` +
@@ -127,7 +140,7 @@ function attainmentTrend(kind: string, h: SloHistory): string {
 }
 
 /** Budget remaining per period as bars from zero (overspent below the line, clipped at -100 %). */
-function budgetTrend(kind: string, h: SloHistory): string {
+function budgetTrend(kind: CalendarKind, h: SloHistory): string {
   const n = h.cells.length;
   const vals = h.cells.map((c) => c.slo?.budgetRemaining ?? null);
   const lo = Math.min(0, ...vals.filter((v): v is number => v !== null).map((v) => Math.max(-1, v)));
@@ -146,7 +159,7 @@ function budgetTrend(kind: string, h: SloHistory): string {
       .join("");
   const pos = path(false);
   const neg = path(true);
-  const label = `${h.name}: error budget remaining per ${kind === "monthly" ? "month" : "week"}, last ${n}`;
+  const label = `${h.name}: error budget remaining per ${UNIT[kind]}, last ${n}`;
   return (
     `<svg data-chart="trend-budget-${kind}" role="img" width="${SW}" height="${SH}" viewBox="0 0 ${SW} ${SH}">` +
     `<title>${e(label)}</title><rect class="f" width="${SW}" height="${SH}"/>` +
@@ -158,9 +171,9 @@ function budgetTrend(kind: string, h: SloHistory): string {
 }
 
 /** One table per kind: a row per SLO with its two trends and one cell per period. */
-function historySection(kind: "weekly" | "monthly", entries: readonly PortalEntry[], n: number): string {
+function historySection(kind: CalendarKind, entries: readonly PortalEntry[], n: number): string {
   const { periods, slos } = sloHistory(entries, kind, n);
-  const title = kind === "monthly" ? `Last ${n} months` : `Last ${n} weeks`;
+  const title = `Last ${n} ${UNIT[kind]}s`;
   if (periods.length === 0)
     return `<h2 id="${kind}">${title}</h2><p class="muted">No ${kind} report stored yet.</p>`;
   const head = periods.map((p) => `<th title="${e(p)}">${e(shortPeriod(kind, p))}</th>`).join("");
@@ -177,9 +190,9 @@ function historySection(kind: "weekly" | "monthly", entries: readonly PortalEntr
   );
 }
 
-/** Newest first: by window start, then monthly before weekly before custom, then id. */
+/** Newest first: by window start, then longer kinds first (year, quarter, month, week, custom), then id. */
 function newestFirst(entries: readonly PortalEntry[]): PortalEntry[] {
-  const rank = { monthly: 0, weekly: 1, custom: 2 } as const;
+  const rank = { yearly: 0, quarterly: 1, monthly: 2, weekly: 3, custom: 4 } as const;
   return [...entries].sort(
     (x, y) =>
       Date.parse(y.window.start) - Date.parse(x.window.start) ||
@@ -212,14 +225,18 @@ function reportsTable(entries: readonly PortalEntry[]): string {
 
 export function renderPortal(entries: readonly PortalEntry[], opts: PortalOptions): string {
   const n = opts.periods ?? 12;
+  const length = (kind: CalendarKind) => Math.min(n, LONG_HISTORY[kind] ?? n);
   const zones = [...new Set(entries.map((en) => en.window.timeZone))];
+  // quarters and years are opt-in (an SLO's `windows`): their sections appear once such a report is stored
+  const longer = (["quarterly", "yearly"] as const).filter((k) => entries.some((en) => en.kind === k));
+  const nav = [...longer.reverse(), "monthly", "weekly"] as CalendarKind[];
   const body = [
     `<h1>SLA reports</h1>`,
     `<p class="muted">${entries.length} report${entries.length === 1 ? "" : "s"}` +
       `${zones.length > 0 ? ` &middot; time zone ${e(zones.join(", "))}` : ""} &middot; updated ${e(localTime(opts.generatedAt))}` +
-      ` &middot; <a href="#monthly">months</a> &middot; <a href="#weekly">weeks</a> &middot; <a href="#all">all reports</a></p>`,
-    historySection("monthly", entries, n),
-    historySection("weekly", entries, n),
+      nav.map((k) => ` &middot; <a href="#${k}">${UNIT[k]}s</a>`).join("") +
+      ` &middot; <a href="#all">all reports</a></p>`,
+    ...nav.map((k) => historySection(k, entries, length(k))),
     `<h2 id="all">All reports <span class="muted">(newest first)</span></h2>`,
     reportsTable(entries),
   ].join("\n");
