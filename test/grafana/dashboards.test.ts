@@ -28,7 +28,6 @@ import {
   createPrometheusClient,
   createRemoteWriter,
   escapeLabelValue,
-  escapeRegex,
 } from "../../packages/core/src/prometheus/index.js";
 import { buildReport } from "../../packages/core/src/report/engine.js";
 import { customWindow } from "../../packages/core/src/slo/index.js";
@@ -85,13 +84,18 @@ interface Values {
   services: string[];
 }
 
-const anyOf = (xs: string[]) => `(${xs.map(escapeRegex).join("|")})`;
+/**
+ * A multi-value variable as Grafana's Prometheus datasource interpolates it into a query: each value escaped
+ * for a regex inside a PromQL string (backslash doubled, regex metacharacters behind `\\`), joined by `|`.
+ */
+const anyOf = (xs: string[]) =>
+  `(${xs.map((x) => x.replace(/\\/g, "\\\\\\\\").replace(/[$^*{}[\]'+?.()|]/g, "\\\\$&")).join("|")})`;
 
 /** What Grafana sends for the variables the generator uses; nothing of the form `$…` may remain. */
 function substitute(expr: string, v: Values): string {
   const out = expr
-    .replaceAll(`\${slo:regex}`, anyOf(v.slos))
-    .replaceAll(`\${service:regex}`, anyOf(v.services))
+    .replaceAll('"$slo"', `"${anyOf(v.slos)}"`)
+    .replaceAll('"$service"', `"${anyOf(v.services)}"`)
     .replaceAll(`\${slo}`, v.slo)
     .replaceAll("$__range_s", String(v.rangeS))
     .replaceAll("$__range", `${v.rangeS}s`)
@@ -105,7 +109,7 @@ function substitute(expr: string, v: Values): string {
 const PERIOD_UNIT: Record<string, "week" | "month" | "quarter" | "year"> = {
   "now/w": "week",
   "now/M": "month",
-  "now/Q": "quarter",
+  "now/fQ": "quarter",
   "now/y": "year",
 };
 
@@ -164,8 +168,8 @@ async function checkAll(config: SlaConfig, now: Date, empty: (q: DashboardQuery)
       const v = {
         rangeS: rangeSeconds(q, now, 7 * 86_400),
         slo: String(slo?.query ?? ""),
-        slos,
-        services,
+        slos: [...slos, "api.v2+beta"], // names with regex metacharacters must still parse
+        services: [...services, "pay/ments (eu)"],
       };
       const expr = substitute(q.expr, v);
       const answer = await run(expr, q.instant, now);

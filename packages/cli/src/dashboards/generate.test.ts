@@ -168,6 +168,7 @@ describe("sla dashboards: the generated model", () => {
     for (const { dashboard: d } of gen().dashboards) {
       expect(d.timezone).toBe("America/New_York");
       expect(d.weekStart).toBe("monday");
+      expect(d.fiscalYearStartMonth).toBe(0);
     }
     const stats = (file: string) =>
       panelsOf(byFile(file))
@@ -184,6 +185,37 @@ describe("sla dashboards: the generated model", () => {
     // the overview has the stats of every SLO
     // (2 + 1 + 1 + 2 + 2 windows) x 2 figures, and 2 windows x 2 quantiles
     expect(panelsOf(byFile("sla-overview.json")).filter((p) => p.timeFrom)).toHaveLength(20);
+  });
+
+  it("quarter and year stats use relative times Grafana's quick ranges know (now/fQ, now/y)", () => {
+    const d = generateDashboards(
+      config({
+        slos: [
+          {
+            name: "api-long",
+            service: "api",
+            objective: 99.9,
+            windows: ["quarterly", "yearly"],
+            sli: { type: "probe", target: "api" },
+          },
+        ],
+      }),
+      { path: "/d" },
+    );
+    const file = "sla-slo-api-long.json";
+    const froms = panelsOf(d.dashboards.find((x) => x.file === file)!.dashboard)
+      .filter((p) => p.timeFrom)
+      .map((p) => [p.title.split(", ").pop(), p.timeFrom]);
+    expect(froms).toEqual([
+      ["this quarter so far", "now/fQ"],
+      ["this quarter so far", "now/fQ"],
+      ["this year so far", "now/y"],
+      ["this year so far", "now/y"],
+    ]);
+    // Grafana accepts a panel's relative time only from its quick ranges or as now-N<unit>
+    const GRAFANA_SO_FAR = new Set(["now/d", "now/w", "now/M", "now/fQ", "now/y", "now/fy"]);
+    for (const { dashboard } of d.dashboards)
+      for (const p of panelsOf(dashboard)) if (p.timeFrom) expect(GRAFANA_SO_FAR).toContain(p.timeFrom);
   });
 
   it("attainment stats turn green at the objective; burn-rate thresholds are notify.burnRate's", () => {
@@ -217,7 +249,7 @@ describe("sla dashboards: the generated model", () => {
     const used = [...burn.expr.matchAll(/(sla:[a-z_:0-9]+)\{slo="([^"]+)"/g)].map((m) => `${m[1]}/${m[2]}`);
     expect(used).toHaveLength(5);
     for (const u of used) expect(records).toContain(u);
-    expect(burn.expr).toContain(`slo=~"\${slo:regex}",service=~"\${service:regex}"`);
+    expect(burn.expr).toContain(`slo=~"$slo",service=~"$service"`);
     const vars = Object.fromEntries(d.templating.list!.map((v) => [v.name, v]));
     expect(vars.slo).toMatchObject({ type: "custom", multi: true, includeAll: true });
     expect((vars.slo!.options ?? []).map((o) => o.value)).toEqual(c.slos.map((s) => s.name));
@@ -235,7 +267,7 @@ describe("sla dashboards: the generated model", () => {
     expect(ann("sla-slo-latency.json").map((q) => q.expr)).toEqual([
       `ALERTS{alertname=~"SLOErrorBudgetBurnFast|SLOErrorBudgetBurnSlow|SLOErrorBudgetBurnTicket",alertstate="firing",slo="\${slo}"}`,
     ]);
-    expect(ann("sla-overview.json")[0]!.expr).toContain(`slo=~"\${slo:regex}",service=~"\${service:regex}"`);
+    expect(ann("sla-overview.json")[0]!.expr).toContain(`slo=~"$slo",service=~"$service"`);
     const consts = byFile("sla-slo-latency.json").templating.list!.filter((v) => v.type === "constant");
     expect(consts.map((v) => [v.name, v.query])).toEqual([
       ["slo", "latency"],

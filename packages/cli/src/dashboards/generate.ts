@@ -84,13 +84,13 @@ export const ALERT_NAMES = BURN_TIERS.map((t) => t.alert);
 const WINDOW = {
   weekly: { from: "now/w", label: "this week so far", period: "week" },
   monthly: { from: "now/M", label: "this month so far", period: "month" },
-  quarterly: { from: "now/Q", label: "this quarter so far", period: "quarter" },
+  quarterly: { from: "now/fQ", label: "this quarter so far", period: "quarter" },
   yearly: { from: "now/y", label: "this year so far", period: "year" },
 } as const satisfies Record<SloWindow, { from: string; label: string; period: string }>;
 
 /**
  * The length of the running calendar period in seconds, evaluated with the stat's relative time (`now/w`,
- * `now/M`, `now/Q`, `now/y`, so `$__range_s` is the time elapsed since the period began): 7 days for a
+ * `now/M`, `now/fQ` (the fiscal quarter: calendar quarters, the year starting in January), `now/y`, so `$__range_s` is the time elapsed since the period began): 7 days for a
  * week; for a month the days of the month the period began in (`days_in_month` is UTC: 14 h after the
  * local start is inside the local month for every zone, UTC-12 to UTC+14); a quarter adds the days of the
  * months 45 and 75 days later (quarters start in Jan/Apr/Jul/Oct: those land in its second and third
@@ -203,16 +203,21 @@ class Layout {
 }
 
 function baseDashboard(config: DashboardConfig, uid: string, title: string): dash.DashboardBuilder {
-  return new dash.DashboardBuilder(title)
-    .uid(uid)
-    .tags([TAG])
-    .timezone(config.calendar.timeZone)
-    .weekStart("monday")
-    .time({ from: "now-7d", to: "now" })
-    .refresh("1m")
-    .editable()
-    .tooltip(dash.DashboardCursorSync.Crosshair)
-    .withVariable(new dash.DatasourceVariableBuilder(DATASOURCE_VAR).label("Prometheus").type("prometheus"));
+  return (
+    new dash.DashboardBuilder(title)
+      .uid(uid)
+      .tags([TAG])
+      .timezone(config.calendar.timeZone)
+      .weekStart("monday")
+      // Grafana's panel relative times know "now/fQ" (this fiscal quarter so far), not "now/Q": with the
+      // fiscal year starting in January, a fiscal quarter is the calendar quarter
+      .fiscalYearStartMonth(0)
+      .time({ from: "now-7d", to: "now" })
+      .refresh("1m")
+      .editable()
+      .tooltip(dash.DashboardCursorSync.Crosshair)
+      .withVariable(new dash.DatasourceVariableBuilder(DATASOURCE_VAR).label("Prometheus").type("prometheus"))
+  );
 }
 
 const annotation = (expr: string) =>
@@ -446,8 +451,12 @@ function sloDashboard(config: DashboardConfig, slo: Slo): Dashboard {
   return d;
 }
 
-/** The overview's `service` and `slo` variables as matchers (Grafana escapes the values as regexes). */
-export const VARIABLE_FILTER = `slo=~"\${slo:regex}",service=~"\${service:regex}"`;
+/**
+ * The overview's `service` and `slo` variables as matchers. Plain `$slo`: the Prometheus datasource escapes
+ * a multi-value variable for a regex inside a PromQL string (`\\.`), where the `:regex` format's `\.` would
+ * be an invalid escape in PromQL.
+ */
+export const VARIABLE_FILTER = `slo=~"$slo",service=~"$service"`;
 
 const multi = (name: string, label: string, values: string[]) =>
   new dash.CustomVariableBuilder(name)
