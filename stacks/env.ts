@@ -4,15 +4,16 @@ import type * as sns from "aws-cdk-lib/aws-sns";
 import type { Settings } from "./settings.js";
 
 /**
- * Non-secret environment shared by the handlers. `SLA_CONFIG` is the bundled config file, relative to the
- * bundle root (the Lambda working directory, `LAMBDA_TASK_ROOT`); secrets never go here.
+ * Non-secret environment shared by the handlers. `SLA_CONFIG` is the bundled config (the JSON form the
+ * synth wrote, see `DEPLOYED_CONFIG`), relative to the bundle root (the Lambda working directory,
+ * `LAMBDA_TASK_ROOT`); secrets never go here.
  */
 export function functionEnvironment(
   settings: Settings,
   storage: { bucket: s3.IBucket; topic: sns.ITopic },
 ): Record<string, string> {
   return {
-    SLA_CONFIG: settings.configFile,
+    SLA_CONFIG: settings.deployedConfig.to,
     SLA_STAGE: settings.stage,
     SLA_BUCKET: storage.bucket.bucketName,
     SLA_TOPIC_ARN: storage.topic.topicArn,

@@ -30,7 +30,7 @@ export function Probes({ stack, app }: StackContext) {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     }),
-    copyFiles: [{ from: settings.configFile }],
+    copyFiles: [settings.deployedConfig],
     environment: functionEnvironment(settings, storage),
     bind: storage.bindings,
   });

@@ -56,7 +56,7 @@ export function Reports({ stack, app }: StackContext) {
       retention: logs.RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     }),
-    copyFiles: [{ from: settings.configFile }],
+    copyFiles: [settings.deployedConfig],
     // the viewer's URL and link secret: notifications carry signed links to the report and the portal
     environment: {
       ...functionEnvironment(settings, storage),

@@ -4,7 +4,9 @@
  * workspace, SSM parameters). Loaded once per SST App in `sst.config.ts` before the stacks run.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import type { App } from "sst/constructs";
 import {
   type ApsWorkspace,
@@ -16,10 +18,23 @@ import {
   reportMemoryMb,
   ssmParameterNames,
 } from "../infra/aws/index.js";
-import { loadConfig, type SlaConfig } from "../packages/core/src/config/index.js";
+import {
+  formatOf,
+  loadConfig,
+  parseConfigText,
+  type SlaConfig,
+  validateConfig,
+} from "../packages/core/src/config/index.js";
 
 /** Config files looked for in the project root, in order. */
 export const CONFIG_FILES = ["sla.config.yaml", "sla.config.example.yaml"] as const;
+/**
+ * The config as the functions read it: the file (all stages) as JSON, written at synth time under .sst/
+ * (never committed) and copied into both bundles as `DEPLOYED_CONFIG`, so the Lambdas never load a YAML parser.
+ */
+export const DEPLOYED_CONFIG_SOURCE = ".sst/sla-monitor/sla.config.json";
+/** The deployed config's name in the bundle root (the functions' `SLA_CONFIG`). */
+export const DEPLOYED_CONFIG = "sla.config.json";
 /** Stages whose bucket is retained when the app is removed. */
 export const RETAINED_STAGES: readonly string[] = ["prod"];
 /** Handlers, relative to the project root (SST resolves them from there; never from import.meta.url). */
@@ -93,8 +108,10 @@ export function reportReservedConcurrencyFor(options: DeployOptions, stage: stri
 export interface Settings {
   stage: string;
   root: string;
-  /** The config file, relative to the project root and to the function bundle root. */
+  /** The config file read at synth time, relative to the project root. */
   configFile: string;
+  /** `DEPLOYED_CONFIG_SOURCE`, written by `loadSettings`: what `copyFiles` puts in the bundles. */
+  deployedConfig: { from: string; to: string };
   config: SlaConfig;
   retain: boolean;
   probe: FunctionSizing;
@@ -126,6 +143,7 @@ export async function loadSettings(
   const reserved = reportReservedConcurrencyFor(options, stage);
   const configFile = findConfigFile(root);
   const config = await loadConfig(join(root, configFile), { stage, warn: console.warn });
+  await writeDeployedConfig(root, configFile, stage, config);
   const sigv4 = config.prometheus.auth.type === "sigv4";
   const apsWorkspace = sigv4 ? apsWorkspaceFromUrl(config.prometheus.url) : undefined;
   const promSsm = ssmParameterNames(config.prometheus);
@@ -133,6 +151,7 @@ export async function loadSettings(
     stage,
     root,
     configFile,
+    deployedConfig: { from: DEPLOYED_CONFIG_SOURCE, to: DEPLOYED_CONFIG },
     config,
     retain: RETAINED_STAGES.includes(stage),
     probe: {
@@ -150,6 +169,23 @@ export async function loadSettings(
     ...(kms ? { kms } : {}),
     ...(reserved !== undefined ? { reportReservedConcurrency: reserved } : {}),
   };
+}
+
+/**
+ * Writes the config file as JSON to `DEPLOYED_CONFIG_SOURCE`, after checking that the JSON validates to the
+ * very config the stage's YAML does (a YAML value JSON cannot carry would fail the synth here, not a Lambda).
+ */
+async function writeDeployedConfig(root: string, configFile: string, stage: string, config: SlaConfig) {
+  const path = join(root, configFile);
+  const raw = await parseConfigText(await readFile(path, "utf8"), formatOf(path) ?? "yaml", path);
+  const json = `${JSON.stringify(raw, null, 2)}\n`;
+  const again = await validateConfig(JSON.parse(json), { source: DEPLOYED_CONFIG, stage });
+  if (!isDeepStrictEqual(again, config)) {
+    throw new Error(`${configFile}: its JSON form (${DEPLOYED_CONFIG}) does not validate to the same config`);
+  }
+  const out = join(root, DEPLOYED_CONFIG_SOURCE);
+  await mkdir(dirname(out), { recursive: true });
+  await writeFile(out, json, { mode: 0o600 });
 }
 
 const byApp = new WeakMap<App, Settings>();

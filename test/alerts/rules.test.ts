@@ -36,7 +36,7 @@ describe("burn-rate alert rules", () => {
   });
 
   it("page within minutes of a full outage, warn later, stay silent while healthy (promtool test rules)", async () => {
-    const config = parseConfig(
+    const config = await parseConfig(
       JSON.stringify({
         slos: [
           {
@@ -88,7 +88,7 @@ describe("burn-rate alert rules", () => {
   });
 
   it("open a ticket for a slow leak that never pages (promtool test rules)", async () => {
-    const config = parseConfig(
+    const config = await parseConfig(
       JSON.stringify({
         slos: [
           {

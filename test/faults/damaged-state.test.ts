@@ -41,7 +41,7 @@ let config: SlaConfig;
 beforeAll(async () => {
   fast = await startHostileHttp();
   const refused = await refusedPort();
-  config = parseConfig(
+  config = await parseConfig(
     JSON.stringify({
       targets: [
         { name: "ok", url: `${fast.url}/ok`, timeoutMs: 30_000 },
@@ -386,11 +386,11 @@ describe("a damaged publish-once marker", () => {
 });
 
 describe("names that collide with object internals", () => {
-  it("a target called __proto__ is refused at config load, naming the path and the value", () => {
+  it("a target called __proto__ is refused at config load, naming the path and the value", async () => {
     const text = JSON.stringify({ targets: [{ name: "__proto__", url: `${fast.url}/ok` }] });
     let err: unknown;
     try {
-      parseConfig(text, { format: "json", source: "damaged-state.json" });
+      await parseConfig(text, { format: "json", source: "damaged-state.json" });
     } catch (e) {
       err = e;
     }

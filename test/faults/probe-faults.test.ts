@@ -31,8 +31,8 @@ afterAll(async () => {
   await dirs.cleanup();
 });
 
-const config = (targets: { name: string; url: string; timeoutMs: number }[], downAfter = 1) =>
-  parseConfig(JSON.stringify({ targets, notify: { downAfter, recoverAfter: 1 } }), {
+const config = async (targets: { name: string; url: string; timeoutMs: number }[], downAfter = 1) =>
+  await parseConfig(JSON.stringify({ targets, notify: { downAfter, recoverAfter: 1 } }), {
     format: "json",
     source: "faults",
   });
@@ -54,7 +54,7 @@ describe("1 000 targets, 100 of them hanging", () => {
     const notifier = new CountingNotifier();
     const silentBefore = silent.connections();
     const t0 = performance.now();
-    const r = await runProbeCycle({ config: config(targets), writer: null, store, notifier });
+    const r = await runProbeCycle({ config: await config(targets), writer: null, store, notifier });
     const elapsed = since(t0);
     console.log(
       `[faults] 1000 targets (100 hanging, deadline ${timeoutMs} ms): run ${elapsed} ms, ` +

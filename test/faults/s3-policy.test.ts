@@ -84,7 +84,7 @@ const storeVia = (proxy: S3PolicyProxy) =>
 describe("under the deployed S3 policies (no ListBucket without a prefix)", () => {
   it("the probe: its first state is created (the missing object's 403 confirmed absent), DOWN alerted once", async () => {
     const refused = await refusedPort();
-    const config = parseConfig(
+    const config = await parseConfig(
       JSON.stringify({
         targets: [
           { name: "ok", url: `${peer.url}/ok`, timeoutMs: 30_000 },

@@ -43,7 +43,7 @@ const TOTAL = 'sum(increase(http_requests_total{service="checkout"}[{{.window}}]
  * The fixture's SLOs (test/report/fixture.config.yaml), the same checkout SLI written as raw PromQL (counts,
  * and a share), and its latency quantiles.
  */
-function fixtureConfig(extra: object[] = []): SlaConfig {
+async function fixtureConfig(extra: object[] = []): Promise<SlaConfig> {
   const base = parse(readFileSync(join(import.meta.dirname, "../report/fixture.config.yaml"), "utf8"));
   base.slos.push(
     {
@@ -73,7 +73,7 @@ function fixtureConfig(extra: object[] = []): SlaConfig {
     },
     ...extra,
   );
-  return parseConfig(JSON.stringify(base), { format: "json" });
+  return await parseConfig(JSON.stringify(base), { format: "json" });
 }
 
 interface Values {
@@ -197,7 +197,7 @@ describe("Grafana dashboards against the fixture (Europe/Berlin, 2026-10-21 11:5
   const NOW = new Date("2026-10-21T11:59:30Z");
 
   it("every target and annotation parses; every panel whose metrics the fixture holds returns data", async () => {
-    const config = fixtureConfig();
+    const config = await fixtureConfig();
     const noPhaseOrTls = (q: DashboardQuery) =>
       q.where.startsWith("annotation") || q.where === "Phase timings" || q.where.startsWith("TLS");
     const { g, checked } = await checkAll(config, NOW, noPhaseOrTls);
@@ -226,7 +226,7 @@ describe("Grafana dashboards against the fixture (Europe/Berlin, 2026-10-21 11:5
   });
 
   it("attainment so far and budget left are the report's figures for the same window", async () => {
-    const config = fixtureConfig();
+    const config = await fixtureConfig();
     const g = generateDashboards(config, { path: "/dashboards" });
     const monthStart = DateTime.fromJSDate(NOW, { zone: TZ }).startOf("month");
     const rangeS = (NOW.getTime() - monthStart.toMillis()) / 1000;
@@ -267,7 +267,7 @@ describe("Grafana dashboards against the fixture (Europe/Berlin, 2026-10-21 11:5
       windows: ["monthly", "quarterly", "yearly"],
       sli: { type: "ratio", bad: { promql: ERRORS }, total: { promql: TOTAL } },
     };
-    const config = fixtureConfig([long]);
+    const config = await fixtureConfig([long]);
     const { g } = await checkAll(
       config,
       NOW,
@@ -324,7 +324,7 @@ describe("Grafana dashboards of a probe with phase timings and TLS (remote write
       series("probe_ssl_earliest_cert_expiry", () => now / 1000 + 30 * 86_400),
     ]);
     expect(w.ok).toBe(true);
-    const config = fixtureConfig([
+    const config = await fixtureConfig([
       {
         name: "dash-probe",
         service: "dash",

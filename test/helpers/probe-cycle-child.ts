@@ -43,7 +43,7 @@ if (!configFile || !stateDir) {
   console.error("usage: probe-cycle-child.ts <config.json> <state dir>");
   process.exit(2);
 }
-const config = parseConfig(readFileSync(configFile, "utf8"), { format: "json", source: configFile });
+const config = await parseConfig(readFileSync(configFile, "utf8"), { format: "json", source: configFile });
 const store = new LocalObjectStore({ dir: stateDir });
 const notifier = new CountingNotifier();
 const shard = shardFile ? (JSON.parse(readFileSync(shardFile, "utf8")) as string[]) : undefined;

@@ -211,7 +211,7 @@ describe("the report email in a report run", () => {
 
   it("locally (no SNS topic) the email is the outbox's .eml; without notify.email.ses nothing changes", async () => {
     const text = await readFile(join(import.meta.dirname, "../report/fixture.config.yaml"), "utf8");
-    const withSes = parseConfig(
+    const withSes = await parseConfig(
       `${text}\nnotify:\n  email:\n    ses: { from: sla@example.com, to: [ops@example.com] }\n`,
       { format: "yaml", source: "fixture+ses" },
     );

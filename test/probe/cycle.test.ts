@@ -40,8 +40,8 @@ afterAll(async () => {
 });
 
 const run = `r${Date.now()}`;
-const config = () =>
-  parseConfig(
+const config = async () =>
+  await parseConfig(
     JSON.stringify({
       targets: [
         {
@@ -58,8 +58,8 @@ const config = () =>
   );
 const env = { SVC_TOKEN: "Bearer s3cr3t-token" };
 /** the service with its token, no assertions beyond the status, DOWN after `downAfter` failures */
-const plainConfig = (downAfter: number) =>
-  parseConfig(
+const plainConfig = async (downAfter: number) =>
+  await parseConfig(
     JSON.stringify({
       targets: [{ name: "svc", url, headers: { Authorization: { env: "SVC_TOKEN" } } }],
       notify: { downAfter, recoverAfter: 1 },
@@ -78,7 +78,7 @@ describe("probe cycle", () => {
     const { dir, store } = await fresh();
     mode = "ok";
     const r = await runProbeCycle({
-      config: config(),
+      config: await config(),
       env,
       writer: createRemoteWriter({ url: `${promUrl}/api/v1/write` }),
       store,
@@ -108,7 +108,7 @@ describe("probe cycle", () => {
     const seq: ("ok" | "fail")[] = ["ok", "fail", "fail", "fail", "fail", "fail", "ok", "ok", "ok"];
     for (const m of seq) {
       mode = m;
-      await runProbeCycle({ config: config(), env, writer: null, store, notifier });
+      await runProbeCycle({ config: await config(), env, writer: null, store, notifier });
     }
     expect(sent.map((m) => m.subject)).toEqual(["DOWN: svc", "RECOVERED: svc"]);
     expect(sent[0]!.attributes).toMatchObject({ target: "svc" });
@@ -122,7 +122,7 @@ describe("probe cycle", () => {
     const { store } = await fresh();
     const notifier = new CountingNotifier();
     mode = "fail";
-    const cfg = plainConfig(1);
+    const cfg = await plainConfig(1);
     // eight runs at once, all seeing the target fail for the first time
     await Promise.all(
       Array.from({ length: 8 }, () => runProbeCycle({ config: cfg, env, writer: null, store, notifier })),
@@ -135,7 +135,7 @@ describe("probe cycle", () => {
     const notifier = new CountingNotifier();
     notifier.failWith = new Error("SNS throttled");
     mode = "fail";
-    const cfg = plainConfig(1);
+    const cfg = await plainConfig(1);
     const r1 = await runProbeCycle({ config: cfg, env, writer: null, store, notifier });
     expect(r1.publishErrors[0]).toMatch(/SNS throttled/);
     notifier.failWith = undefined;
@@ -150,7 +150,7 @@ describe("probe cycle", () => {
     const { store } = await fresh();
     const notifier = new CountingNotifier();
     mode = "fail";
-    const cfg = plainConfig(2);
+    const cfg = await plainConfig(2);
     const writer = createRemoteWriter({ url: "http://127.0.0.1:1/api/v1/write", retries: 0 });
     for (let i = 0; i < 4; i++) {
       const r = await runProbeCycle({ config: cfg, env, writer, store, notifier });

@@ -154,7 +154,7 @@ describe("a target whose DNS name does not resolve", () => {
       { name: "healthy-b", url: urlOf("healthy.test"), timeoutMs },
       { name: "healthy-c", url: `${http.url}/slow?ms=50`, timeoutMs },
     ];
-    const cfg = parseConfig(
+    const cfg = await parseConfig(
       JSON.stringify({
         targets,
         notify: { downAfter: 1, recoverAfter: 1 },

@@ -88,8 +88,8 @@ class CapturingWriter implements RemoteWriter {
   }
 }
 
-const config = (targets: { name: string; url: string; timeoutMs: number }[]) =>
-  parseConfig(JSON.stringify({ targets, notify: { downAfter: 1, recoverAfter: 1 } }), {
+const config = async (targets: { name: string; url: string; timeoutMs: number }[]) =>
+  await parseConfig(JSON.stringify({ targets, notify: { downAfter: 1, recoverAfter: 1 } }), {
     format: "json",
     source: "overload",
   });
@@ -109,7 +109,7 @@ describe("a stalled monitor does not blame healthy targets", () => {
     const writer = new CapturingWriter();
     stalls = 0;
     stallNextMs = stallMs;
-    const r = await runProbeCycle({ config: config(targets), writer, store, notifier });
+    const r = await runProbeCycle({ config: await config(targets), writer, store, notifier });
     stallNextMs = 0;
     expect(stalls).toBe(1);
 
@@ -169,7 +169,7 @@ describe("inconclusive does not hide real outages", () => {
     const writer = new CapturingWriter();
     stallNextMs = 0;
     const r = await runProbeCycle({
-      config: config(targets),
+      config: await config(targets),
       writer,
       store: new LocalObjectStore({ dir }),
       notifier,

@@ -6,11 +6,14 @@
  * two files synthesizing in parallel workers could race on it.
  */
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Template } from "aws-cdk-lib/assertions";
 import { useProject } from "sst/project.js";
 import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { REPORT_RESERVED_CONCURRENCY, VIEWER_RESERVED_CONCURRENCY } from "../../infra/aws/index.js";
+import { loadConfig } from "../../packages/core/src/config/index.js";
 import { kmsSettingFor, reportReservedConcurrencyFor } from "../../stacks/settings.js";
 import {
   actionsOf,
@@ -148,7 +151,7 @@ describe("functions", () => {
   it("get the config file path, bucket and topic as plain env, and the token only as an SSM reference", () => {
     for (const fn of Object.values(fns())) {
       const env = fn.Properties.Environment.Variables as Record<string, unknown>;
-      expect(env.SLA_CONFIG).toBe("sla.config.example.yaml");
+      expect(env.SLA_CONFIG).toBe("sla.config.json");
       expect(env.SLA_STAGE).toBe("test");
       expect(JSON.stringify(env.SLA_BUCKET)).toContain("ReportsBucket");
       expect(JSON.stringify(env.SLA_TOPIC_ARN)).toContain("NotificationsTopic");
@@ -168,7 +171,9 @@ describe("functions", () => {
     );
   });
 
-  it("are bundled with the config file (copyFiles)", () => {
+  it("are bundled with the config as JSON (copyFiles), the YAML's every stage, no YAML parser needed", async () => {
+    const example = await readFile(join(import.meta.dirname, "../../sla.config.example.yaml"), "utf8");
+    const raw = parse(example) as unknown;
     const { paths } = useProject();
     const fnIds = [s.stacks.Probes!, s.stacks.Reports!].flatMap((stack) =>
       stack.node.findAll().filter((c) => c.node.id === "Probe" || c.node.id === "Report"),
@@ -176,7 +181,14 @@ describe("functions", () => {
     expect(fnIds).toHaveLength(2);
     for (const c of fnIds) {
       const out = join(paths.artifacts, c.node.addr);
-      expect(existsSync(join(out, "sla.config.example.yaml"))).toBe(true);
+      expect(existsSync(join(out, "sla.config.example.yaml"))).toBe(false);
+      const bundled = JSON.parse(await readFile(join(out, "sla.config.json"), "utf8")) as unknown;
+      expect(bundled).toEqual(raw);
+      for (const stage of ["test", "prod"]) {
+        expect(await loadConfig(join(out, "sla.config.json"), { stage })).toEqual(
+          await loadConfig(join(import.meta.dirname, "../../sla.config.example.yaml"), { stage }),
+        );
+      }
       const name = c.node.id === "Probe" ? "probe.mjs" : "report.mjs";
       expect(existsSync(join(out, "packages/functions/src", name))).toBe(true);
     }

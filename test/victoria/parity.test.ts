@@ -155,7 +155,7 @@ describe("remote write from the probe lands in VictoriaMetrics", () => {
 
   it("a probe cycle's blackbox series are stored under their names and labels", async () => {
     const target = `vm-${Date.now()}`;
-    const config = parseConfig(
+    const config = await parseConfig(
       JSON.stringify({ targets: [{ name: target, url: `${server.url}/ok`, timeoutMs: 5000 }] }),
       { format: "json", source: "victoria" },
     );

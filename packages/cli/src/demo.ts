@@ -188,7 +188,7 @@ export async function demoCommand(o: DemoOpts): Promise<void> {
     );
     const configFile = join(out, "sla.config.yaml");
     await writeFile(configFile, configText);
-    const config = parseConfig(configText, { format: "yaml", source: configFile });
+    const config = await parseConfig(configText, { format: "yaml", source: configFile });
     if (o.serve) {
       served = await serveReports(out);
       say(`report viewer on ${served.viewer.url} (the notifications link to it)`);

@@ -62,7 +62,7 @@ async function readSources(files: readonly string[]) {
 }
 
 /** Imports the files as `kind`, prints the warnings, throws on errors; returns the config, validated. */
-function importAll(kind: SourceKind, sources: Awaited<ReturnType<typeof readSources>>, label: string) {
+async function importAll(kind: SourceKind, sources: Awaited<ReturnType<typeof readSources>>, label: string) {
   const syntax = sources.flatMap((s) => s.errors);
   if (syntax.length > 0) throw new ExitError(syntax.join("\n"), EXIT.usage);
   const result = IMPORTERS[kind](sources.flatMap((s) => s.documents));
@@ -77,7 +77,7 @@ function importAll(kind: SourceKind, sources: Awaited<ReturnType<typeof readSour
       EXIT.usage,
     );
   }
-  const config = validateConfig(result.config, { source: `${label} (as sla.config.yaml)` });
+  const config = await validateConfig(result.config, { source: `${label} (as sla.config.yaml)` });
   return { result, config };
 }
 
@@ -95,7 +95,7 @@ export async function importCommand(
       );
     }
   }
-  const { result, config } = importAll(kind, sources, files.join(", "));
+  const { result, config } = await importAll(kind, sources, files.join(", "));
   const header = [
     `Imported from ${SPEC_NAME[kind]}: ${files.join(", ")} (sla import ${kind}).`,
     ...(result.warnings.length > 0
@@ -134,7 +134,7 @@ export async function validateCommand(
     const group = sources.filter((s) => s.kind === kind);
     if (group.length === 0) continue;
     const label = group.map((s) => s.file).join(", ");
-    const { result, config } = importAll(kind, group, label);
+    const { result, config } = await importAll(kind, group, label);
     configs.push({ label, config });
     console.log(
       `${label}: valid ${SPEC_NAME[kind]} (${config.slos.length} SLOs as sla.config.yaml, ${result.warnings.length} field(s) not mapped)`,

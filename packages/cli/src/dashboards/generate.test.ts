@@ -19,8 +19,8 @@ import {
   sloUid,
 } from "./generate.js";
 
-const config = (over: Record<string, unknown> = {}): SlaConfig =>
-  parseConfig(
+const config = async (over: Record<string, unknown> = {}): Promise<SlaConfig> =>
+  await parseConfig(
     JSON.stringify({
       calendar: { timeZone: "America/New_York" },
       targets: [
@@ -95,7 +95,8 @@ const config = (over: Record<string, unknown> = {}): SlaConfig =>
     { format: "json" },
   );
 
-const gen = (c = config()) => generateDashboards(c, { path: "/var/lib/grafana/dashboards/sla" });
+const gen = async (c?: SlaConfig) =>
+  generateDashboards(c ?? (await config()), { path: "/var/lib/grafana/dashboards/sla" });
 /** The parts of a panel's JSON the tests read. */
 interface PanelJson {
   type: string;
@@ -106,11 +107,11 @@ interface PanelJson {
   fieldConfig: { defaults: { thresholds: { steps: { value: number | null; color: string }[] } } };
 }
 const panelsOf = (d: Dashboard) => (d.panels ?? []).filter((p) => p.type !== "row") as unknown as PanelJson[];
-const byFile = (file: string) => gen().dashboards.find((d) => d.file === file)!.dashboard;
+const byFile = async (file: string) => (await gen()).dashboards.find((d) => d.file === file)!.dashboard;
 
 describe("sla dashboards: the generated model", () => {
-  it("an overview and one dashboard per SLO", () => {
-    const g = gen();
+  it("an overview and one dashboard per SLO", async () => {
+    const g = await gen();
     expect(g.dashboards.map((d) => d.file)).toEqual([
       "sla-overview.json",
       "sla-slo-api-availability.json",
@@ -130,9 +131,9 @@ describe("sla dashboards: the generated model", () => {
     }
   });
 
-  it("uids are stable, unique and valid Grafana uids", () => {
-    const a = gen().dashboards.map((d) => d.dashboard.uid);
-    const b = gen().dashboards.map((d) => d.dashboard.uid);
+  it("uids are stable, unique and valid Grafana uids", async () => {
+    const a = (await gen()).dashboards.map((d) => d.dashboard.uid);
+    const b = (await gen()).dashboards.map((d) => d.dashboard.uid);
     expect(a).toEqual(b);
     expect(new Set(a).size).toBe(a.length);
     expect(a[0]).toBe(OVERVIEW_UID);
@@ -141,15 +142,15 @@ describe("sla dashboards: the generated model", () => {
     expect(sloUid("a.b")).not.toBe(sloUid("a-b")); // the same slug, told apart by the hash
     expect(sloUid("x".repeat(64))).toHaveLength(4 + 22 + 1 + 8);
     // adding an SLO does not move the others
-    const c = config();
-    const more = gen({ ...c, slos: [...c.slos, { ...c.slos[0]!, name: "zzz" }] }).dashboards.map(
+    const c = await config();
+    const more = (await gen({ ...c, slos: [...c.slos, { ...c.slos[0]!, name: "zzz" }] })).dashboards.map(
       (d) => d.dashboard.uid,
     );
     expect(more.slice(0, a.length)).toEqual(a);
   });
 
-  it("every panel, target and annotation queries the datasource variable", () => {
-    for (const { dashboard: d } of gen().dashboards) {
+  it("every panel, target and annotation queries the datasource variable", async () => {
+    for (const { dashboard: d } of (await gen()).dashboards) {
       const dsVar = d.templating.list!.find((v) => v.name === DATASOURCE_VAR)!;
       expect(dsVar).toMatchObject({ type: "datasource", query: "prometheus" });
       const ref = { type: "prometheus", uid: `\${${DATASOURCE_VAR}}` };
@@ -164,32 +165,32 @@ describe("sla dashboards: the generated model", () => {
     }
   });
 
-  it("is in the config's zone with weeks from Monday; period stats use now/w and now/M per SLO window", () => {
-    for (const { dashboard: d } of gen().dashboards) {
+  it("is in the config's zone with weeks from Monday; period stats use now/w and now/M per SLO window", async () => {
+    for (const { dashboard: d } of (await gen()).dashboards) {
       expect(d.timezone).toBe("America/New_York");
       expect(d.weekStart).toBe("monday");
       expect(d.fiscalYearStartMonth).toBe(0);
     }
-    const stats = (file: string) =>
-      panelsOf(byFile(file))
+    const stats = async (file: string) =>
+      panelsOf(await byFile(file))
         .filter((p) => p.timeFrom)
         .map((p) => [p.title, p.timeFrom]);
-    expect(stats("sla-slo-api-availability.json")).toEqual([
+    expect(await stats("sla-slo-api-availability.json")).toEqual([
       ["api-availability: attainment, this week so far", "now/w"],
       ["api-availability: error budget left, this week so far", "now/w"],
       ["api-availability: attainment, this month so far", "now/M"],
       ["api-availability: error budget left, this month so far", "now/M"],
     ]);
-    expect(stats("sla-slo-checkout.success.json").map((s) => s[1])).toEqual(["now/M", "now/M"]);
-    expect(stats("sla-slo-search-errors.json").map((s) => s[1])).toEqual(["now/w", "now/w"]);
+    expect((await stats("sla-slo-checkout.success.json")).map((s) => s[1])).toEqual(["now/M", "now/M"]);
+    expect((await stats("sla-slo-search-errors.json")).map((s) => s[1])).toEqual(["now/w", "now/w"]);
     // the overview has the stats of every SLO
     // (2 + 1 + 1 + 2 + 2 windows) x 2 figures, and 2 windows x 2 quantiles
-    expect(panelsOf(byFile("sla-overview.json")).filter((p) => p.timeFrom)).toHaveLength(20);
+    expect(panelsOf(await byFile("sla-overview.json")).filter((p) => p.timeFrom)).toHaveLength(20);
   });
 
-  it("quarter and year stats use relative times Grafana's quick ranges know (now/fQ, now/y)", () => {
+  it("quarter and year stats use relative times Grafana's quick ranges know (now/fQ, now/y)", async () => {
     const d = generateDashboards(
-      config({
+      await config({
         slos: [
           {
             name: "api-long",
@@ -218,8 +219,8 @@ describe("sla dashboards: the generated model", () => {
       for (const p of panelsOf(dashboard)) if (p.timeFrom) expect(GRAFANA_SO_FAR).toContain(p.timeFrom);
   });
 
-  it("attainment stats turn green at the objective; burn-rate thresholds are notify.burnRate's", () => {
-    const d = byFile("sla-slo-checkout.success.json");
+  it("attainment stats turn green at the objective; burn-rate thresholds are notify.burnRate's", async () => {
+    const d = await byFile("sla-slo-checkout.success.json");
     const att = panelsOf(d).find((p) => p.title.includes("attainment"))!;
     expect(att.fieldConfig.defaults.thresholds.steps).toEqual([
       { value: null, color: "red" },
@@ -228,23 +229,25 @@ describe("sla dashboards: the generated model", () => {
     const burn = panelsOf(d).find((p) => p.title === "Burn rate")!;
     expect(burn.fieldConfig.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 2, 5, 10]);
     // one series per window of the rules, each the rules' own expression over that window
-    const c = config();
+    const c = await config();
     expect(burn.targets.map((t: { expr: string }) => t.expr)).toEqual(
       BURN_WINDOWS.map((w) => burnRateExpr(c.slos[1]!, w)),
     );
-    const overviewBurn = panelsOf(byFile("sla-overview.json")).find((p) => p.title.startsWith("Burn rate"))!;
+    const overviewBurn = panelsOf(await byFile("sla-overview.json")).find((p) =>
+      p.title.startsWith("Burn rate"),
+    )!;
     expect(overviewBurn.fieldConfig.defaults.thresholds.steps.map((s) => s.value)).toEqual([null, 2, 5, 10]);
   });
 
-  it("the overview's burn rates read the recording rules sla rules writes, filtered by the variables", () => {
-    const c = config();
+  it("the overview's burn rates read the recording rules sla rules writes, filtered by the variables", async () => {
+    const c = await config();
     const rules = parse(renderAlertRules(c)) as {
       groups: { rules: { record?: string; alert?: string; labels: Record<string, string> }[] }[];
     };
     const records = new Set(
       rules.groups.flatMap((g) => g.rules.filter((r) => r.record).map((r) => `${r.record}/${r.labels.slo}`)),
     );
-    const d = byFile("sla-overview.json");
+    const d = await byFile("sla-overview.json");
     const burn = queriesOf(d).find((q) => q.where.startsWith("Burn rate"))!;
     const used = [...burn.expr.matchAll(/(sla:[a-z_:0-9]+)\{slo="([^"]+)"/g)].map((m) => `${m[1]}/${m[2]}`);
     expect(used).toHaveLength(5);
@@ -256,27 +259,30 @@ describe("sla dashboards: the generated model", () => {
     expect((vars.service!.options ?? []).map((o) => o.value)).toEqual(["api", "checkout", "search"]);
   });
 
-  it("annotations show the burn-rate alerts of sla rules (ALERTS), per SLO and by the overview's variables", () => {
-    const c = config();
+  it("annotations show the burn-rate alerts of sla rules (ALERTS), per SLO and by the overview's variables", async () => {
+    const c = await config();
     const alerts = (parse(renderAlertRules(c)) as { groups: { rules: { alert?: string }[] }[] }).groups
       .flatMap((g) => g.rules)
       .flatMap((r) => (r.alert ? [r.alert] : []));
     expect(new Set(alerts)).toEqual(new Set(ALERT_NAMES));
     expect(ALERT_NAMES).toEqual(BURN_TIERS.map((t) => t.alert));
-    const ann = (file: string) => queriesOf(byFile(file)).filter((q) => q.where.startsWith("annotation"));
-    expect(ann("sla-slo-latency.json").map((q) => q.expr)).toEqual([
+    const ann = async (file: string) =>
+      queriesOf(await byFile(file)).filter((q) => q.where.startsWith("annotation"));
+    expect((await ann("sla-slo-latency.json")).map((q) => q.expr)).toEqual([
       `ALERTS{alertname=~"SLOErrorBudgetBurnFast|SLOErrorBudgetBurnSlow|SLOErrorBudgetBurnTicket",alertstate="firing",slo="\${slo}"}`,
     ]);
-    expect(ann("sla-overview.json")[0]!.expr).toContain(`slo=~"$slo",service=~"$service"`);
-    const consts = byFile("sla-slo-latency.json").templating.list!.filter((v) => v.type === "constant");
+    expect((await ann("sla-overview.json"))[0]!.expr).toContain(`slo=~"$slo",service=~"$service"`);
+    const consts = (await byFile("sla-slo-latency.json")).templating.list!.filter(
+      (v) => v.type === "constant",
+    );
     expect(consts.map((v) => [v.name, v.query])).toEqual([
       ["slo", "latency"],
       ["service", "checkout"],
     ]);
   });
 
-  it("probe SLOs get the probe state, phase timings and TLS days left; request SLIs their ratio", () => {
-    const probe = panelsOf(byFile("sla-slo-api-availability.json"));
+  it("probe SLOs get the probe state, phase timings and TLS days left; request SLIs their ratio", async () => {
+    const probe = panelsOf(await byFile("sla-slo-api-availability.json"));
     const expr = (title: string) => probe.find((p) => p.title === title)!.targets[0]!.expr;
     expect(probe.find((p) => p.title === "Probe state")!.type).toBe("state-timeline");
     expect(expr("Probe state")).toBe('probe_success{target="api"}');
@@ -286,22 +292,22 @@ describe("sla dashboards: the generated model", () => {
     );
     const tls = probe.find((p) => p.title === "TLS certificate: days left")!;
     expect(tls.fieldConfig.defaults.thresholds.steps[1]!.value).toBe(21); // the target's tls.minDaysToExpiry
-    const raw = queriesOf(byFile("sla-slo-search-errors.json"));
+    const raw = queriesOf(await byFile("sla-slo-search-errors.json"));
     expect(raw.find((q) => q.where.includes("attainment"))!.expr).toBe(
       '1 - ((sum(increase(search_requests_total{code=~"5.."}[$__range]))) / (sum(increase(search_requests_total[$__range]))))',
     );
     expect(raw.find((q) => q.where.startsWith("SLI"))!.expr).toContain("[$__rate_interval]");
-    const share = queriesOf(byFile("sla-slo-search-share.json"));
+    const share = queriesOf(await byFile("sla-slo-search-share.json"));
     expect(share.find((q) => q.where.includes("attainment"))!.expr).toBe(
       '1 - ((sum(rate(search_requests_total{code=~"5.."}[$__range])) / sum(rate(search_requests_total[$__range]))))',
     );
     for (const f of ["sla-slo-search-errors.json", "sla-slo-latency.json"]) {
-      expect(panelsOf(byFile(f)).map((p) => p.title)).not.toContain("Probe state");
+      expect(panelsOf(await byFile(f)).map((p) => p.title)).not.toContain("Probe state");
     }
   });
 
-  it("a quantile SLI (report-only, no budget or alerts) gets its quantiles so far and over time", () => {
-    const d = byFile("sla-slo-quantiles.json");
+  it("a quantile SLI (report-only, no budget or alerts) gets its quantiles so far and over time", async () => {
+    const d = await byFile("sla-slo-quantiles.json");
     const qs = queriesOf(d);
     expect(qs.map((q) => [q.where, q.expr])).toEqual([
       ...["this week so far", "this month so far"].flatMap((w) =>
@@ -316,7 +322,7 @@ describe("sla dashboards: the generated model", () => {
       ]),
     ]);
     expect(d.annotations.list ?? []).toEqual([]);
-    const c = config();
+    const c = await config();
     const withTargets = generateDashboards(
       {
         ...c,
@@ -336,18 +342,23 @@ describe("sla dashboards: the generated model", () => {
     ]);
   });
 
-  it("the budget left is 1 - error ratio x time so far / (budget x the whole period)", () => {
-    const q = queriesOf(byFile("sla-slo-checkout.success.json")).find((x) =>
+  it("the budget left is 1 - error ratio x time so far / (budget x the whole period)", async () => {
+    const q = queriesOf(await byFile("sla-slo-checkout.success.json")).find((x) =>
       x.where.includes("budget left"),
     )!;
     expect(q.instant).toBe(true);
     expect(q.expr).toMatch(/\* \$__range_s \/ \(0\.005 \* \(86400 \* scalar\(days_in_month\(/);
-    const w = queriesOf(byFile("sla-slo-search-errors.json")).find((x) => x.where.includes("budget left"))!;
+    const w = queriesOf(await byFile("sla-slo-search-errors.json")).find((x) =>
+      x.where.includes("budget left"),
+    )!;
     expect(w.expr).toMatch(/\* \$__range_s \/ \(0\.01 \* 604800\)$/);
   });
 
-  it("the provisioning file points a file provider at the folder", () => {
-    const p = parse(gen().provisioning) as { apiVersion: number; providers: Record<string, unknown>[] };
+  it("the provisioning file points a file provider at the folder", async () => {
+    const p = parse((await gen()).provisioning) as {
+      apiVersion: number;
+      providers: Record<string, unknown>[];
+    };
     expect(p.apiVersion).toBe(1);
     expect(p.providers).toEqual([
       expect.objectContaining({
@@ -359,12 +370,12 @@ describe("sla dashboards: the generated model", () => {
     ]);
   });
 
-  it("carries nothing of the config's credentials or Prometheus settings", () => {
-    const c = config();
+  it("carries nothing of the config's credentials or Prometheus settings", async () => {
+    const c = await config();
     const env = { API_TOKEN: "Bearer tok-3f9a8b7c6d5e", PROM_PASSWORD: "pw-a1b2c3d4e5f6" };
     const secrets = configSecretValues(c, env);
     expect(secrets.length).toBeGreaterThan(0);
-    const g = gen(c);
+    const g = await gen(c);
     const text = JSON.stringify(g.dashboards) + g.provisioning;
     for (const s of [
       ...secrets,

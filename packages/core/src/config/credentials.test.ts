@@ -28,8 +28,8 @@ describe("credentials in Prometheus URLs", () => {
       "stages.prod.prometheus.remoteWriteUrl",
       { stages: { prod: { prometheus: { remoteWriteUrl: "http://u:PROMPASS123@127.0.0.1/api/v1/write" } } } },
     ],
-  ])("%s with userinfo is refused, naming the path and the fix, never the password", (path, extra) => {
-    const err = errorOf({ ...base(), ...extra });
+  ])("%s with userinfo is refused, naming the path and the fix, never the password", async (path, extra) => {
+    const err = await errorOf({ ...base(), ...extra });
     const issue = err.issues.find((i) => i.path === path);
     expect(issue, err.message).toBeDefined();
     expect(issue!.message).toMatch(/must not carry credentials/);
@@ -39,8 +39,8 @@ describe("credentials in Prometheus URLs", () => {
     expect(err.message).not.toContain("admin");
   });
 
-  it("accepts the same URLs without userinfo, and target URLs with userinfo (sent as Basic auth)", () => {
-    const c = validateConfig({
+  it("accepts the same URLs without userinfo, and target URLs with userinfo (sent as Basic auth)", async () => {
+    const c = await validateConfig({
       ...base(),
       targets: [{ name: "api", url: "https://probe:T4RGETPASS@api.example.com/health" }],
       prometheus: {
@@ -54,8 +54,8 @@ describe("credentials in Prometheus URLs", () => {
 });
 
 describe("inline secrets", () => {
-  const config = () =>
-    validateConfig({
+  const config = async () =>
+    await validateConfig({
       ...base(),
       targets: [
         {
@@ -73,8 +73,8 @@ describe("inline secrets", () => {
       stages: { prod: { prometheus: { auth: { type: "basic", username: "u", password: "INLINE-PASS" } } } },
     });
 
-  it("each gets a warning naming the path and { env } / { ssm } as the fix, without the value", () => {
-    const warnings = inlineSecretWarnings(config());
+  it("each gets a warning naming the path and { env } / { ssm } as the fix, without the value", async () => {
+    const warnings = inlineSecretWarnings(await config());
     expect(warnings.map((w) => w.split(" ")[0])).toEqual([
       "targets[0].headers.Authorization",
       "targets[1].url",
@@ -89,8 +89,8 @@ describe("inline secrets", () => {
     }
   });
 
-  it("references give no warning", () => {
-    const c = validateConfig({
+  it("references give no warning", async () => {
+    const c = await validateConfig({
       ...base(),
       targets: [
         { name: "api", url: "https://api.example.com/", headers: { Authorization: { ssm: "/sla/t" } } },
@@ -119,8 +119,8 @@ describe("inline secrets", () => {
     }
   });
 
-  it("configSecretValues knows inline credentials, env values, URL userinfo and token parameters", () => {
-    const c = validateConfig({
+  it("configSecretValues knows inline credentials, env values, URL userinfo and token parameters", async () => {
+    const c = await validateConfig({
       ...base(),
       targets: [
         {
@@ -148,11 +148,11 @@ describe("inline secrets", () => {
 });
 
 describe("config values echoed in errors", () => {
-  it("are scrubbed before they are cut: a credential the cut at 120 characters falls into leaves no prefix", () => {
+  it("are scrubbed before they are cut: a credential the cut at 120 characters falls into leaves no prefix", async () => {
     // an invalid time zone that ends in a credential, cut 7 characters into it
     const value = `${"x".repeat(105)} Bearer abcdefghijklmnop`;
     expect(value.indexOf("abcdef") + 7).toBe(120);
-    const err = errorOf({ ...base(), calendar: { timeZone: value } });
+    const err = await errorOf({ ...base(), calendar: { timeZone: value } });
     const issue = err.issues.find((i) => i.path === "calendar.timeZone")!;
     expect(issue.value).toBe(JSON.stringify(`${"x".repeat(105)} Bearer <redact…`));
     expect(err.message).not.toContain("abcdef");

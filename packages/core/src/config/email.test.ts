@@ -4,9 +4,9 @@ import { validateConfig } from "./loader.js";
 
 const base = (ses: unknown) => ({ notify: { email: { ses } } });
 
-function messagesOf(raw: unknown): string {
+async function messagesOf(raw: unknown): Promise<string> {
   try {
-    validateConfig(raw, { source: "test.yaml" });
+    await validateConfig(raw, { source: "test.yaml" });
   } catch (e) {
     if (e instanceof ConfigError) return e.message;
     throw e;
@@ -15,14 +15,14 @@ function messagesOf(raw: unknown): string {
 }
 
 describe("notify.email.ses and report.links", () => {
-  it("defaults: no email at all; links expire after 90 days", () => {
-    const c = validateConfig({});
+  it("defaults: no email at all; links expire after 90 days", async () => {
+    const c = await validateConfig({});
     expect(c.notify.email).toBeUndefined();
     expect(c.report.links.expiryDays).toBe(90);
   });
 
-  it("fills the subject prefix; keeps the optional configuration set and region", () => {
-    const c = validateConfig(
+  it("fills the subject prefix; keeps the optional configuration set and region", async () => {
+    const c = await validateConfig(
       base({
         from: "sla@example.com",
         to: ["a@example.com"],
@@ -39,8 +39,8 @@ describe("notify.email.ses and report.links", () => {
     });
   });
 
-  it("names the path and value of every bad field", () => {
-    const msg = messagesOf(
+  it("names the path and value of every bad field", async () => {
+    const msg = await messagesOf(
       base({
         from: "not an address",
         to: ["ok@example.com", "x@y\nBcc: z@example.com"],
@@ -54,7 +54,7 @@ describe("notify.email.ses and report.links", () => {
     expect(msg).toContain("notify.email.ses.subjectPrefix");
     expect(msg).toContain("notify.email.ses.configurationSet");
     expect(msg).toContain("notify.email.ses.extra: unknown key");
-    expect(messagesOf(base({ from: "a@example.com", to: [] }))).toContain("notify.email.ses.to");
-    expect(messagesOf({ report: { links: { expiryDays: 0 } } })).toContain("report.links.expiryDays");
+    expect(await messagesOf(base({ from: "a@example.com", to: [] }))).toContain("notify.email.ses.to");
+    expect(await messagesOf({ report: { links: { expiryDays: 0 } } })).toContain("report.links.expiryDays");
   });
 });

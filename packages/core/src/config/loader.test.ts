@@ -18,9 +18,9 @@ async function rejection(p: Promise<unknown>): Promise<ConfigError> {
   throw new Error("expected a ConfigError");
 }
 
-function syncError(fn: () => unknown): ConfigError {
+async function configError(pending: Promise<unknown>): Promise<ConfigError> {
   try {
-    fn();
+    await pending;
   } catch (err) {
     if (err instanceof ConfigError) return err;
     throw err;
@@ -87,9 +87,9 @@ describe("the example config", () => {
 });
 
 describe("syntax errors", () => {
-  it("reports YAML syntax errors with line and column", () => {
+  it("reports YAML syntax errors with line and column", async () => {
     const text = "targets:\n  - name: api\n    url: https://a.example\n   method: [GET\nslos: []\n";
-    const err = syncError(() => parseConfig(text, { format: "yaml", source: "sla.config.yaml" }));
+    const err = await configError(parseConfig(text, { format: "yaml", source: "sla.config.yaml" }));
     expect(err.issues.length).toBeGreaterThan(0);
     expect(err.issues[0]!.line).toBe(4);
     expect(err.issues[0]!.column).toBeTypeOf("number");
@@ -98,43 +98,47 @@ describe("syntax errors", () => {
     );
   });
 
-  it("does not echo the offending YAML line (it may hold a token)", () => {
+  it("does not echo the offending YAML line (it may hold a token)", async () => {
     const text = 'targets:\n  - name: api\n    headers: { Authorization: "Bearer abcdef123456" x }\n';
-    const err = syncError(() => parseConfig(text, { format: "yaml" }));
+    const err = await configError(parseConfig(text, { format: "yaml" }));
     expect(err.issues[0]!.line).toBe(3);
     expect(err.message).not.toContain("abcdef123456");
   });
 
-  it("rejects duplicate keys in YAML", () => {
-    const err = syncError(() => parseConfig("slos: []\nslos: []\n", { format: "yaml" }));
+  it("rejects duplicate keys in YAML", async () => {
+    const err = await configError(parseConfig("slos: []\nslos: []\n", { format: "yaml" }));
     expect(err.issues[0]!.line).toBe(2);
     expect(err.issues[0]!.message).toMatch(/unique/i);
   });
 
-  it("reports JSON syntax errors with a position where the parser gives one", () => {
-    const err = syncError(() => parseConfig('{\n  "targets": [],\n}', { format: "json", source: "c.json" }));
+  it("reports JSON syntax errors with a position where the parser gives one", async () => {
+    const err = await configError(
+      parseConfig('{\n  "targets": [],\n}', { format: "json", source: "c.json" }),
+    );
     expect(err.issues[0]!.line).toBe(3);
     expect(err.message).toMatch(/^c\.json: 1 problem\n {2}line 3, column 1: invalid JSON: /);
   });
 
-  it("does not echo JSON input in the error", () => {
-    const err = syncError(() =>
+  it("does not echo JSON input in the error", async () => {
+    const err = await configError(
       parseConfig('{"targets": [{"headers": {"A": s3cr3t-v4lue}}]}', { format: "json" }),
     );
     expect(err.message).toMatch(/invalid JSON/);
     expect(err.message).not.toContain("s3cr3t-v4lue");
   });
 
-  it("rejects empty files and non-mapping documents", () => {
-    expect(syncError(() => parseConfig("", { format: "yaml" })).issues[0]!.message).toBe("the file is empty");
-    expect(syncError(() => parseConfig("- a\n- b\n", { format: "yaml" })).issues[0]!.message).toMatch(
+  it("rejects empty files and non-mapping documents", async () => {
+    expect((await configError(parseConfig("", { format: "yaml" }))).issues[0]!.message).toBe(
+      "the file is empty",
+    );
+    expect((await configError(parseConfig("- a\n- b\n", { format: "yaml" }))).issues[0]!.message).toMatch(
       /top level must be a mapping/,
     );
   });
 });
 
 describe("parseConfig", () => {
-  it("reads YAML with anchors and merge keys", () => {
+  it("reads YAML with anchors and merge keys", async () => {
     const text = [
       "targets:",
       "  - &base",
@@ -144,30 +148,32 @@ describe("parseConfig", () => {
       "  - <<: *base",
       "    name: b",
     ].join("\n");
-    const cfg = parseConfig(text, { format: "yaml" });
+    const cfg = await parseConfig(text, { format: "yaml" });
     expect(cfg.targets.map((t) => [t.name, t.timeoutMs])).toEqual([
       ["a", 3000],
       ["b", 3000],
     ]);
   });
 
-  it("keeps unquoted YAML timestamps as strings with their offset", () => {
+  it("keeps unquoted YAML timestamps as strings with their offset", async () => {
     const text = `${MINIMAL_YAML.replace("stages:", "    maintenance:\n      - { start: 2026-10-03T22:00:00+02:00, end: 2026-10-04T02:00:00+02:00, reason: db }\nstages:")}`;
-    const cfg = parseConfig(text, { format: "yaml" });
+    const cfg = await parseConfig(text, { format: "yaml" });
     expect(cfg.slos[0]!.maintenance[0]!.start).toBe("2026-10-03T22:00:00+02:00");
   });
 
-  it("applies the stage and validates again", () => {
-    expect(parseConfig(MINIMAL_YAML, { format: "yaml" }).slos[0]!.objective).toBe(0.999);
-    expect(parseConfig(MINIMAL_YAML, { format: "yaml", stage: "prod" }).slos[0]!.objective).toBe(0.9995);
+  it("applies the stage and validates again", async () => {
+    expect((await parseConfig(MINIMAL_YAML, { format: "yaml" })).slos[0]!.objective).toBe(0.999);
+    expect((await parseConfig(MINIMAL_YAML, { format: "yaml", stage: "prod" })).slos[0]!.objective).toBe(
+      0.9995,
+    );
   });
 
-  it("validates override values even when the stage is not selected", () => {
+  it("validates override values even when the stage is not selected", async () => {
     const raw = {
       targets: [{ name: "a", url: "https://a.example" }],
       stages: { prod: { targets: { a: { url: "x" } } } },
     };
-    const err = syncError(() => parseConfig(JSON.stringify(raw), { format: "json", source: "c.json" }));
+    const err = await configError(parseConfig(JSON.stringify(raw), { format: "json", source: "c.json" }));
     expect(err.message).toBe(
       'c.json: 1 problem\n  stages.prod.targets.a.url: must be an absolute http:// or https:// URL (got "x")',
     );
@@ -215,7 +221,7 @@ describe("loadConfig with real files", () => {
   });
 
   it("loads .yaml, .yml and .json files", async () => {
-    const parsed = parseConfig(MINIMAL_YAML, { format: "yaml" });
+    const parsed = await parseConfig(MINIMAL_YAML, { format: "yaml" });
     await writeFile(join(dir, "a.yaml"), MINIMAL_YAML);
     await writeFile(join(dir, "b.yml"), MINIMAL_YAML);
     const json = {
@@ -304,10 +310,10 @@ describe("formatConfigIssues", () => {
 });
 
 describe("bounded input", () => {
-  const one = (text: string, format: "json" | "yaml") =>
-    syncError(() => parseConfig(text, { format })).issues;
+  const one = async (text: string, format: "json" | "yaml") =>
+    (await configError(parseConfig(text, { format }))).issues;
 
-  it("refuses deep nesting before parsing, in JSON and YAML, with a line", () => {
+  it("refuses deep nesting before parsing, in JSON and YAML, with a line", async () => {
     for (const [text, format] of [
       ["[".repeat(50_000) + "]".repeat(50_000), "json"],
       [`{"targets":${'{"a":'.repeat(50_000)}1${"}".repeat(50_001)}`, "json"],
@@ -315,7 +321,7 @@ describe("bounded input", () => {
       // twice in one process: the YAML parser used to run V8 out of memory the second time
       [`targets: ${"[".repeat(50_000)}${"]".repeat(50_000)}`, "yaml"],
     ] as const) {
-      const [issue] = one(text, format);
+      const [issue] = await one(text, format);
       expect(issue).toMatchObject({
         line: 1,
         message: expect.stringMatching(/^nesting deeper than 32 levels/),
@@ -323,32 +329,52 @@ describe("bounded input", () => {
     }
     // brackets inside strings and YAML comments do not count
     const quoted = `targets: []\n# ${"[".repeat(100)}\nslos: []\ncalendar: { timeZone: "UTC" }\n`;
-    expect(() => parseConfig(quoted, { format: "yaml" })).not.toThrow();
-    expect(() => parseConfig(`{"$schema": "${"[".repeat(100)}"}`, { format: "json" })).not.toThrow();
+    await expect(parseConfig(quoted, { format: "yaml" })).resolves.toBeDefined();
+    await expect(parseConfig(`{"$schema": "${"[".repeat(100)}"}`, { format: "json" })).resolves.toBeDefined();
   });
 
-  it("refuses a file over 1 MiB", () => {
-    const [issue] = one(`# ${"x".repeat(1024 * 1024)}\n`, "yaml");
+  it("refuses a file over 1 MiB", async () => {
+    const [issue] = await one(`# ${"x".repeat(1024 * 1024)}\n`, "yaml");
     expect(issue!.message).toMatch(/^the file is 1048579 characters; the limit is 1048576 \(1 MiB\)/);
   });
 
-  it("a duplicate key is an error in JSON as in YAML, with line and column", () => {
-    const [issue] = one('{\n  "targets": [],\n  "slos": [],\n  "targets": []\n}', "json");
+  it("a duplicate key is an error in JSON as in YAML, with line and column", async () => {
+    const [issue] = await one('{\n  "targets": [],\n  "slos": [],\n  "targets": []\n}', "json");
     expect(issue).toMatchObject({ line: 4, message: "invalid JSON: duplicate key in an object" });
-    expect(one("targets: []\ntargets: []\n", "yaml")[0]!.message).toMatch(/unique/);
+    expect((await one("targets: []\ntargets: []\n", "yaml"))[0]!.message).toMatch(/unique/);
   });
 
-  it("an objective that rounds to 100 % is an error", () => {
+  it("finds duplicate JSON keys after escapes decode, per object, never in values or arrays", async () => {
+    // "\u0074argets" is "targets": the same key however it is spelled
+    const [issue] = await one('{"targets": [],\n "slos": [], "\\u0074argets": []}', "json");
+    expect(issue).toMatchObject({ line: 2, column: 14, message: "invalid JSON: duplicate key in an object" });
+    // the same key in sibling and nested objects, and key-like text in strings, are fine
+    const fine = JSON.stringify({
+      targets: [
+        { name: "a", url: "http://127.0.0.1/", labels: { name: "x" } },
+        { name: "b", url: "http://127.0.0.1/", body: '{"name": 1, "name": 2}', method: "POST" },
+      ],
+      slos: [],
+    });
+    await expect(parseConfig(fine, { format: "json" })).resolves.toBeDefined();
+    const nested = '{"targets": [{"name": "a", "url": "http://127.0.0.1/", "labels": {"x": "1", "x": "2"}}]}';
+    expect((await one(nested, "json"))[0]).toMatchObject({
+      line: 1,
+      column: nested.lastIndexOf('"x"') + 1,
+    });
+  });
+
+  it("an objective that rounds to 100 % is an error", async () => {
     const cfg = (objective: number) =>
       JSON.stringify({
         targets: [{ name: "t", url: "http://127.0.0.1/" }],
         slos: [{ name: "a", service: "s", objective, sli: { type: "probe", target: "t" } }],
       });
-    const [issue] = one(cfg(99.99999999999999), "json");
+    const [issue] = await one(cfg(99.99999999999999), "json");
     expect(issue).toMatchObject({
       path: "slos[0].objective",
       message: expect.stringMatching(/^rounds to 100%/),
     });
-    expect(parseConfig(cfg(99.9999), { format: "json" }).slos[0]!.objective).toBe(0.999999);
+    expect((await parseConfig(cfg(99.9999), { format: "json" })).slos[0]!.objective).toBe(0.999999);
   });
 });

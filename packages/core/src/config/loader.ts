@@ -4,7 +4,6 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { parseDocument } from "yaml";
 import { ConfigError, type ConfigIssue, configErrorMap, formatPath, toConfigIssues } from "./issues.js";
 import { prototypeKeyIssues, type SlaConfig, SlaConfigSchema } from "./schema.js";
 import { inlineSecretWarnings } from "./secrets.js";
@@ -52,9 +51,10 @@ function firstLine(message: string): string {
 
 /**
  * Parses YAML or JSON text into a plain value. Syntax errors become a ConfigError with line and column.
- * Source snippets are not included in messages (a broken line may hold a token).
+ * Source snippets are not included in messages (a broken line may hold a token). The YAML parser is
+ * imported on first use: the Lambdas read the JSON the deployment wrote and never load it.
  */
-export function parseConfigText(text: string, format: ConfigFormat, source: string): unknown {
+export async function parseConfigText(text: string, format: ConfigFormat, source: string): Promise<unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (body.length > MAX_CONFIG_CHARS) throw new ConfigError(source, [tooLarge(body.length)]);
   // Deep [ / { nesting is refused before any parser sees it: the YAML parser recurses per level (a
@@ -65,7 +65,7 @@ export function parseConfigText(text: string, format: ConfigFormat, source: stri
       { path: "", line, message: `nesting deeper than ${MAX_CONFIG_DEPTH} levels: no setting is that deep` },
     ]);
   }
-  const value = parseText(body, format, source);
+  const value = await parseText(body, format, source);
   const deep = tooDeep(value);
   if (deep) throw new ConfigError(source, [deep]);
   return value;
@@ -129,23 +129,58 @@ function tooDeep(value: unknown): ConfigIssue | undefined {
   return undefined;
 }
 
-function parseText(body: string, format: ConfigFormat, source: string): unknown {
-  if (format === "json") {
-    // JSON.parse keeps the last of duplicate keys silently; YAML rejects them, and so does this loader.
-    const dup = parseDocument(body, { uniqueKeys: true, schema: "json" }).errors.find(
-      (e) => e.code === "DUPLICATE_KEY",
-    );
-    if (dup) {
-      const pos = dup.linePos?.[0];
-      const issue: ConfigIssue = { path: "", message: "invalid JSON: duplicate key in an object" };
-      if (pos) {
-        issue.line = pos.line;
-        issue.column = pos.col;
+/**
+ * Where the first key repeated inside one JSON object starts (JSON.parse keeps the last one silently; YAML
+ * refuses duplicates, and so does this loader). `text` must already be valid JSON.
+ */
+function duplicateJsonKey(text: string): { line: number; column: number } | undefined {
+  /** one entry per open bracket: the keys seen so far for an object, undefined for an array */
+  const open: (Set<string> | undefined)[] = [];
+  let keyNext = false;
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "\n") {
+      line++;
+      lineStart = i + 1;
+    } else if (c === "{") {
+      open.push(new Set());
+      keyNext = true;
+    } else if (c === "[") {
+      open.push(undefined);
+    } else if (c === "}" || c === "]") {
+      open.pop();
+    } else if (c === ",") {
+      keyNext = open.at(-1) !== undefined;
+    } else if (c === '"') {
+      let end = i + 1;
+      let escaped = false;
+      while (text[end] !== '"') {
+        if (text[end] === "\\") {
+          escaped = true;
+          end++;
+        }
+        end++;
       }
-      throw new ConfigError(source, [issue]);
+      if (keyNext) {
+        const key = escaped ? (JSON.parse(text.slice(i, end + 1)) as string) : text.slice(i + 1, end);
+        const keys = open.at(-1)!;
+        if (keys.has(key)) return { line, column: i - lineStart + 1 };
+        keys.add(key);
+        keyNext = false;
+      }
+      i = end;
     }
+  }
+  return undefined;
+}
+
+async function parseText(body: string, format: ConfigFormat, source: string): Promise<unknown> {
+  if (format === "json") {
+    let value: unknown;
     try {
-      return JSON.parse(body) as unknown;
+      value = JSON.parse(body) as unknown;
     } catch (err) {
       const msg = firstLine((err as Error).message);
       const pos = /at position (\d+)/.exec(msg);
@@ -167,7 +202,15 @@ function parseText(body: string, format: ConfigFormat, source: string): unknown 
       }
       throw new ConfigError(source, [issue]);
     }
+    const duplicate = duplicateJsonKey(body);
+    if (duplicate) {
+      throw new ConfigError(source, [
+        { path: "", message: "invalid JSON: duplicate key in an object", ...duplicate },
+      ]);
+    }
+    return value;
   }
+  const { parseDocument } = await import("yaml");
   const doc = parseDocument(body, { uniqueKeys: true, merge: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     const issues: ConfigIssue[] = doc.errors.map((e) => {
@@ -236,7 +279,7 @@ export function applyStage(raw: unknown, stage: string): unknown {
 // ---------------------------------------------------------------------------------------------------
 // Validation
 
-function check(raw: unknown, source: string, stage?: string): SlaConfig {
+async function check(raw: unknown, source: string, stage?: string): Promise<SlaConfig> {
   if (raw === null || raw === undefined) {
     throw new ConfigError(source, [{ path: "", message: "the file is empty" }], { stage });
   }
@@ -255,7 +298,7 @@ function check(raw: unknown, source: string, stage?: string): SlaConfig {
     path: formatPath(i.path),
     message: i.message,
   }));
-  const result = SlaConfigSchema.safeParse(raw, { error: configErrorMap });
+  const result = await SlaConfigSchema.safeParseAsync(raw, { error: configErrorMap });
   if (!result.success || protoIssues.length > 0) {
     const taken = new Set(protoIssues.map((i) => i.path));
     const others = result.success ? [] : toConfigIssues(result.error.issues, raw, SlaConfigSchema);
@@ -268,17 +311,17 @@ function check(raw: unknown, source: string, stage?: string): SlaConfig {
  * Validates an already-parsed config value; with `stage`, validates the file as written first, then the
  * config with that stage's overrides applied. Throws ConfigError listing every problem.
  */
-export function validateConfig(raw: unknown, options: ValidateConfigOptions = {}): SlaConfig {
+export async function validateConfig(raw: unknown, options: ValidateConfigOptions = {}): Promise<SlaConfig> {
   const source = options.source ?? "config";
-  const base = check(raw, source);
+  const base = await check(raw, source);
   if (options.stage === undefined || !(options.stage in base.stages)) return base;
   return check(applyStage(raw, options.stage), source, options.stage);
 }
 
 /** Parses and validates config text. Throws ConfigError (syntax errors carry line and column). */
-export function parseConfig(text: string, options: ParseConfigOptions): SlaConfig {
+export async function parseConfig(text: string, options: ParseConfigOptions): Promise<SlaConfig> {
   const source = options.source ?? (options.format === "json" ? "sla.config.json" : "sla.config.yaml");
-  const raw = parseConfigText(text, options.format, source);
+  const raw = await parseConfigText(text, options.format, source);
   return validateConfig(raw, { source, ...(options.stage !== undefined ? { stage: options.stage } : {}) });
 }
 
@@ -311,7 +354,7 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
       code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : (code ?? "error");
     throw new ConfigError(path, [{ path: "", message: `cannot read the file: ${why}` }]);
   }
-  const config = parseConfig(text, {
+  const config = await parseConfig(text, {
     format,
     source: path,
     ...(options.stage !== undefined ? { stage: options.stage } : {}),

@@ -5,8 +5,8 @@ import { crossFieldIssues, percentToRatio, type Target } from "./schema.js";
 import { base, errorOf, issueAt } from "./test-helpers.js";
 
 describe("defaults", () => {
-  it("fills every default and exposes the objective as a ratio and a percent", () => {
-    const cfg = validateConfig(base());
+  it("fills every default and exposes the objective as a ratio and a percent", async () => {
+    const cfg = await validateConfig(base());
     const t = cfg.targets[0]!;
     expect(t).toEqual({
       name: "api",
@@ -51,8 +51,8 @@ describe("defaults", () => {
     expect(cfg.stages).toEqual({});
   });
 
-  it("accepts an empty mapping (no targets, no SLOs)", () => {
-    const cfg = validateConfig({});
+  it("accepts an empty mapping (no targets, no SLOs)", async () => {
+    const cfg = await validateConfig({});
     expect(cfg.targets).toEqual([]);
     expect(cfg.slos).toEqual([]);
   });
@@ -67,10 +67,10 @@ describe("defaults", () => {
 });
 
 describe("targets", () => {
-  it("normalises expect.status to ranges (code, range, class)", () => {
+  it("normalises expect.status to ranges (code, range, class)", async () => {
     const raw = base();
     raw.targets[0].expect = { status: [200, "301-302", "4xx", " 204 "] };
-    const cfg = validateConfig(raw);
+    const cfg = await validateConfig(raw);
     expect(cfg.targets[0]!.expect.status).toEqual([
       { min: 200, max: 200 },
       { min: 301, max: 302 },
@@ -79,10 +79,10 @@ describe("targets", () => {
     ]);
   });
 
-  it("rejects bad status items, naming each one", () => {
+  it("rejects bad status items, naming each one", async () => {
     const raw = base();
     raw.targets[0].expect = { status: [99, 700, "300-200", "6xx", "ok", 200.5] };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "targets[0].expect.status[0]").value).toBe("99");
     expect(issueAt(err, "targets[0].expect.status[1]").message).toMatch(/between 100 and 599/);
     expect(issueAt(err, "targets[0].expect.status[2]").message).toMatch(/start must not be above its end/);
@@ -93,12 +93,12 @@ describe("targets", () => {
     expect(issueAt(err, "targets[0].expect.status[5]").value).toBe("200.5");
   });
 
-  it("reports wrong types with path and value", () => {
+  it("reports wrong types with path and value", async () => {
     const raw = base();
     raw.targets[0].timeoutMs = "5000";
     raw.targets[0].method = "PUT";
     raw.targets[0].tls = { minDaysToExpiry: -1 };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const timeout = issueAt(err, "targets[0].timeoutMs");
     expect(timeout.message).toBe("expected a number, not a string");
     expect(timeout.value).toBe('"5000"');
@@ -107,34 +107,34 @@ describe("targets", () => {
     expect(err.message).toContain('targets[0].timeoutMs: expected a number, not a string (got "5000")');
   });
 
-  it("rejects timeoutMs out of range", () => {
+  it("rejects timeoutMs out of range", async () => {
     const raw = base();
     raw.targets[0].timeoutMs = 60_001;
-    expect(issueAt(errorOf(raw), "targets[0].timeoutMs").message).toBe("must be at most 60000");
+    expect(issueAt(await errorOf(raw), "targets[0].timeoutMs").message).toBe("must be at most 60000");
     raw.targets[0].timeoutMs = 99;
-    expect(issueAt(errorOf(raw), "targets[0].timeoutMs").message).toBe("must be at least 100");
+    expect(issueAt(await errorOf(raw), "targets[0].timeoutMs").message).toBe("must be at least 100");
   });
 
-  it("rejects bad URLs", () => {
+  it("rejects bad URLs", async () => {
     const raw = base();
     raw.targets[0].url = "api.example.com/health";
     raw.targets.push({ name: "ftp", url: "ftp://files.example.com/" });
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const notUrl = issueAt(err, "targets[0].url");
     expect(notUrl.message).toBe("must be an absolute http:// or https:// URL");
     expect(notUrl.value).toBe('"api.example.com/health"');
     expect(issueAt(err, "targets[1].url").message).toMatch(/scheme "ftp" is not supported/);
   });
 
-  it("rejects a bodyMatches regex that does not compile", () => {
+  it("rejects a bodyMatches regex that does not compile", async () => {
     const raw = base();
     raw.targets[0].expect = { bodyMatches: "ok(" };
-    const issue = issueAt(errorOf(raw), "targets[0].expect.bodyMatches");
+    const issue = issueAt(await errorOf(raw), "targets[0].expect.bodyMatches");
     expect(issue.message).toMatch(/^is not a valid RE2 regular expression: missing closing \)/);
     expect(issue.value).toBe('"ok("');
   });
 
-  it("validates bodyMatches as RE2: JavaScript-only syntax is an error naming the path, the value and why", () => {
+  it("validates bodyMatches as RE2: JavaScript-only syntax is an error naming the path, the value and why", async () => {
     const raw = base();
     const patterns = ["(?<=id=)\\d+", "(a)\\1", "ok(?=!)"];
     raw.targets = patterns.map((bodyMatches, i) => ({
@@ -143,7 +143,7 @@ describe("targets", () => {
       expect: { bodyMatches },
     }));
     raw.slos = [];
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const reasons = ["RE2 has no lookbehind", "RE2 has no backreferences", "RE2 has no lookahead"];
     patterns.forEach((p, i) => {
       const issue = issueAt(err, `targets[${i}].expect.bodyMatches`);
@@ -155,22 +155,22 @@ describe("targets", () => {
     // what RE2 does accept: inline flags, classes, the catastrophic-for-backtracking (a+)+$ (linear in RE2)
     const ok = base();
     ok.targets[0].expect = { bodyMatches: '(?i)"status":\\s*"UP"|(a+)+$|[[:digit:]]{3}' };
-    expect(validateConfig(ok).targets[0]!.expect.bodyMatches).toBeTypeOf("string");
+    expect((await validateConfig(ok)).targets[0]!.expect.bodyMatches).toBeTypeOf("string");
   });
 
-  it("redirects: followed by default (10), configurable, bounded", () => {
+  it("redirects: followed by default (10), configurable, bounded", async () => {
     const raw = base();
     raw.targets[0].expect = { followRedirects: false, maxRedirects: 3, allowInsecureRedirects: true };
-    expect(validateConfig(raw).targets[0]!.expect).toMatchObject({
+    expect((await validateConfig(raw)).targets[0]!.expect).toMatchObject({
       followRedirects: false,
       maxRedirects: 3,
       allowInsecureRedirects: true,
     });
     raw.targets[0].expect = { maxRedirects: -1 };
-    expect(issueAt(errorOf(raw), "targets[0].expect.maxRedirects").value).toBe("-1");
+    expect(issueAt(await errorOf(raw), "targets[0].expect.maxRedirects").value).toBe("-1");
   });
 
-  it("checks warnMs < critMs < timeoutMs", () => {
+  it("checks warnMs < critMs < timeoutMs", async () => {
     const raw = base();
     raw.targets[0].latency = { warnMs: 500, critMs: 500 };
     raw.targets.push({
@@ -179,7 +179,7 @@ describe("targets", () => {
       timeoutMs: 1000,
       latency: { warnMs: 100, critMs: 1000 },
     });
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const warn = issueAt(err, "targets[0].latency.warnMs");
     expect(warn.message).toBe("must be below latency.critMs (500)");
     expect(warn.value).toBe("500");
@@ -187,37 +187,37 @@ describe("targets", () => {
     expect(crit.message).toMatch(/^must be below timeoutMs \(1000\)/);
   });
 
-  it("compares critMs with the default timeout when timeoutMs is not given", () => {
+  it("compares critMs with the default timeout when timeoutMs is not given", async () => {
     const raw = base();
     raw.targets[0].latency = { warnMs: 100, critMs: 10_000 };
-    expect(issueAt(errorOf(raw), "targets[0].latency.critMs").message).toMatch(/timeoutMs \(10000\)/);
+    expect(issueAt(await errorOf(raw), "targets[0].latency.critMs").message).toMatch(/timeoutMs \(10000\)/);
   });
 
-  it("rejects duplicate target names", () => {
+  it("rejects duplicate target names", async () => {
     const raw = base();
     raw.targets.push({ name: "api", url: "https://other.example.com" });
-    const issue = issueAt(errorOf(raw), "targets[1].name");
+    const issue = issueAt(await errorOf(raw), "targets[1].name");
     expect(issue.message).toBe("duplicate target name (also targets[0].name)");
     expect(issue.value).toBe('"api"');
   });
 
-  it("rejects names with characters unsafe for labels and keys", () => {
+  it("rejects names with characters unsafe for labels and keys", async () => {
     const raw = base();
     raw.targets[0].name = "api health/v1";
     raw.slos[0].name = "..";
     raw.slos[0].sli = { type: "probe", target: "api health/v1" };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "targets[0].name").message).toMatch(/only letters, digits/);
     expect(issueAt(err, "slos[0].name").message).toMatch(/dots only/);
   });
 
-  it("rejects target and SLO names that collide with object internals, naming path and value", () => {
+  it("rejects target and SLO names that collide with object internals, naming path and value", async () => {
     for (const name of ["__proto__", "constructor", "prototype", "__remote_write__"]) {
       const raw = base();
       raw.targets[0].name = name;
       raw.slos[0].name = name;
       raw.slos[0].sli.target = name;
-      const err = errorOf(raw);
+      const err = await errorOf(raw);
       for (const path of ["targets[0].name", "slos[0].name"]) {
         const issue = issueAt(err, path);
         expect(issue.message).toMatch(
@@ -232,10 +232,10 @@ describe("targets", () => {
     raw.targets[0].name = "api__proto__";
     raw.slos[0].name = "constructors";
     raw.slos[0].sli.target = "api__proto__";
-    expect(validateConfig(raw).targets[0]!.name).toBe("api__proto__");
+    expect((await validateConfig(raw)).targets[0]!.name).toBe("api__proto__");
   });
 
-  it("rejects __proto__ keys in labels, headers and stages (JSON and YAML) instead of dropping them", () => {
+  it("rejects __proto__ keys in labels, headers and stages (JSON and YAML) instead of dropping them", async () => {
     const json = JSON.stringify({
       targets: [{ name: "api", url: "https://api.example.com/health", labels: { team: "a" }, headers: {} }],
       stages: { prod: { targets: {} } },
@@ -245,9 +245,9 @@ describe("targets", () => {
       .replace('"stages":{', '"stages":{"__proto__":{"targets":{}},')
       .replace('"prod":{"targets":{}}', '"prod":{"targets":{"__proto__":{"timeoutMs":500}},"slos":{}}')
       .replace('"url":', '"expect":{"__proto__":{}},"url":');
-    const jsonErr = (() => {
+    const jsonErr = await (async () => {
       try {
-        parseConfig(json, { format: "json", source: "t.json" });
+        await parseConfig(json, { format: "json", source: "t.json" });
       } catch (e) {
         if (e instanceof ConfigError) return e;
       }
@@ -283,9 +283,9 @@ describe("targets", () => {
       "    targets: {}",
       "",
     ].join("\n");
-    const yamlErr = (() => {
+    const yamlErr = await (async () => {
       try {
-        parseConfig(yaml, { format: "yaml", source: "t.yaml" });
+        await parseConfig(yaml, { format: "yaml", source: "t.yaml" });
       } catch (e) {
         if (e instanceof ConfigError) return e;
       }
@@ -294,20 +294,20 @@ describe("targets", () => {
     expect(yamlErr.issues.map((i) => i.path)).toEqual(["targets[0].labels.__proto__", "stages.__proto__"]);
   });
 
-  it("allows body only with POST", () => {
+  it("allows body only with POST", async () => {
     const raw = base();
     raw.targets[0].body = "{}";
-    expect(issueAt(errorOf(raw), "targets[0].body").message).toBe(
+    expect(issueAt(await errorOf(raw), "targets[0].body").message).toBe(
       "is only allowed with method POST (method is GET)",
     );
     raw.targets[0].method = "POST";
-    expect(validateConfig(raw).targets[0]!.body).toBe("{}");
+    expect((await validateConfig(raw)).targets[0]!.body).toBe("{}");
   });
 
-  it("validates label names and rejects reserved ones", () => {
+  it("validates label names and rejects reserved ones", async () => {
     const raw = base();
     raw.targets[0].labels = { team: "a", "bad-name": "x", instance: "x", __meta: "x", job: "x", tier: 1 };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "targets[0].labels.bad-name").message).toMatch(/invalid label name "bad-name"/);
     expect(issueAt(err, "targets[0].labels.instance").message).toMatch(/reserved/);
     expect(issueAt(err, "targets[0].labels.__meta").message).toMatch(/reserved/);
@@ -316,59 +316,59 @@ describe("targets", () => {
     expect(err.issues.some((i) => i.path === "targets[0].labels.team")).toBe(false);
   });
 
-  it("accepts header values as plain strings, env refs and ssm refs; rejects others", () => {
+  it("accepts header values as plain strings, env refs and ssm refs; rejects others", async () => {
     const raw = base();
     raw.targets[0].headers = {
       Accept: "text/plain",
       Authorization: { env: "API_TOKEN" },
       "X-Key": { ssm: "/a/b" },
     };
-    expect(validateConfig(raw).targets[0]!.headers).toEqual(raw.targets[0].headers);
+    expect((await validateConfig(raw)).targets[0]!.headers).toEqual(raw.targets[0].headers);
     raw.targets[0].headers = { A: { env: "not a name" }, B: 5, C: { env: "X", ssm: "/y" }, "Bad Name": "x" };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "targets[0].headers.A.env").message).toMatch(/environment variable name/);
     expect(issueAt(err, "targets[0].headers.B").message).toMatch(/must be a string, \{ env: "NAME" \}/);
     expect(issueAt(err, "targets[0].headers.C").message).toMatch(/must be a string, \{ env: "NAME" \}/);
     expect(issueAt(err, 'targets[0].headers["Bad Name"]').message).toBe('invalid header name "Bad Name"');
   });
 
-  it("rejects header values with line breaks (header injection)", () => {
+  it("rejects header values with line breaks (header injection)", async () => {
     const raw = base();
     raw.targets[0].headers = { "X-A": "a\r\nX-Evil: 1" };
-    expect(issueAt(errorOf(raw), "targets[0].headers.X-A").message).toMatch(/line breaks/);
+    expect(issueAt(await errorOf(raw), "targets[0].headers.X-A").message).toMatch(/line breaks/);
   });
 });
 
 describe("unknown keys", () => {
-  it("rejects unknown top-level keys with a suggestion", () => {
+  it("rejects unknown top-level keys with a suggestion", async () => {
     const raw = base();
     raw.target = [];
-    const issue = issueAt(errorOf(raw), "target");
+    const issue = issueAt(await errorOf(raw), "target");
     expect(issue.message).toBe('unknown key (did you mean "targets"?)');
   });
 
-  it("rejects a nested typo such as timeoutMS", () => {
+  it("rejects a nested typo such as timeoutMS", async () => {
     const raw = base();
     raw.targets[0].timeoutMS = 5000;
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "targets[0].timeoutMS").message).toBe('unknown key (did you mean "timeoutMs"?)');
     expect(err.message).toContain('targets[0].timeoutMS: unknown key (did you mean "timeoutMs"?)');
   });
 
-  it("lists the allowed keys when nothing is close", () => {
+  it("lists the allowed keys when nothing is close", async () => {
     const raw = base();
     raw.calendar = { zone: "UTC" };
-    expect(issueAt(errorOf(raw), "calendar.zone").message).toBe(
+    expect(issueAt(await errorOf(raw), "calendar.zone").message).toBe(
       "unknown key (allowed: timeZone, weekStartsOn)",
     );
   });
 
-  it("rejects unknown keys inside a discriminated union option and in deep objects", () => {
+  it("rejects unknown keys inside a discriminated union option and in deep objects", async () => {
     const raw = base();
     raw.slos[0].sli.intervalSecs = 30;
     raw.notify = { burnRate: { fastt: 10 } };
     raw.prometheus = { auth: { type: "bearer", token: "abcd", user: "x" } };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "slos[0].sli.intervalSecs").message).toBe(
       'unknown key (did you mean "intervalSeconds"?)',
     );
@@ -378,25 +378,27 @@ describe("unknown keys", () => {
 });
 
 describe("calendar", () => {
-  it("rejects an unknown time zone and names it", () => {
+  it("rejects an unknown time zone and names it", async () => {
     const raw = base();
     raw.calendar = { timeZone: "Europe/Berlinn" };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const issue = issueAt(err, "calendar.timeZone");
     expect(issue.message).toBe('unknown IANA time zone "Europe/Berlinn" (did you mean "Europe/Berlin"?)');
     expect(issue.value).toBe('"Europe/Berlinn"');
   });
 
-  it("canonicalises the zone spelling", () => {
+  it("canonicalises the zone spelling", async () => {
     const raw = base();
     raw.calendar = { timeZone: "europe/berlin" };
-    expect(validateConfig(raw).calendar.timeZone).toBe("Europe/Berlin");
+    expect((await validateConfig(raw)).calendar.timeZone).toBe("Europe/Berlin");
   });
 
-  it("supports only Monday week starts", () => {
+  it("supports only Monday week starts", async () => {
     const raw = base();
     raw.calendar = { weekStartsOn: "sunday" };
-    expect(issueAt(errorOf(raw), "calendar.weekStartsOn").message).toMatch(/only "monday" is supported/);
+    expect(issueAt(await errorOf(raw), "calendar.weekStartsOn").message).toMatch(
+      /only "monday" is supported/,
+    );
   });
 });
 
@@ -406,10 +408,10 @@ describe("SLOs", () => {
     [0, /must be above 0/],
     [101, /must be below 100: the objective is a percent/],
     [-5, /must be above 0/],
-  ])("rejects objective %s with an explanation", (objective, message) => {
+  ])("rejects objective %s with an explanation", async (objective, message) => {
     const raw = base();
     raw.slos[0].objective = objective;
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const issue = issueAt(err, "slos[0].objective");
     expect(issue.message).toMatch(message);
     expect(issue.value).toBe(String(objective));
@@ -417,27 +419,27 @@ describe("SLOs", () => {
     expect(err.message).toContain(`(got ${objective})`);
   });
 
-  it("rejects duplicate SLO names and the reserved name all", () => {
+  it("rejects duplicate SLO names and the reserved name all", async () => {
     const raw = base();
     raw.slos.push({ ...raw.slos[0] });
     raw.slos.push({ ...raw.slos[0], name: "all" });
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "slos[1].name").message).toBe("duplicate SLO name (also slos[0].name)");
     expect(issueAt(err, "slos[2].name").message).toMatch(/reserved/);
   });
 
-  it("rejects a probe SLI naming an unknown target, listing the known ones", () => {
+  it("rejects a probe SLI naming an unknown target, listing the known ones", async () => {
     const raw = base();
     raw.slos[0].sli.target = "apii";
-    const issue = issueAt(errorOf(raw), "slos[0].sli.target");
+    const issue = issueAt(await errorOf(raw), "slos[0].sli.target");
     expect(issue.message).toMatch(/^no target with this name \(known: "api"\)/);
     expect(issue.value).toBe('"apii"');
   });
 
-  it("allows a probe SLI for a target probed elsewhere when a selector is given", () => {
+  it("allows a probe SLI for a target probed elsewhere when a selector is given", async () => {
     const raw = base();
     raw.slos[0].sli = { type: "probe", target: "legacy", selector: { job: "blackbox" } };
-    expect(validateConfig(raw).slos[0]!.sli).toEqual({
+    expect((await validateConfig(raw)).slos[0]!.sli).toEqual({
       type: "probe",
       target: "legacy",
       selector: { job: "blackbox" },
@@ -446,35 +448,35 @@ describe("SLOs", () => {
     });
   });
 
-  it("takes downWhen any | majority | all for probe SLIs and refuses anything else, naming the path", () => {
+  it("takes downWhen any | majority | all for probe SLIs and refuses anything else, naming the path", async () => {
     for (const downWhen of ["any", "majority", "all"] as const) {
       const raw = base();
       raw.slos[0].sli = { type: "probe", target: "api", downWhen };
-      expect(validateConfig(raw).slos[0]!.sli).toMatchObject({ downWhen });
+      expect((await validateConfig(raw)).slos[0]!.sli).toMatchObject({ downWhen });
     }
     const raw = base();
     raw.slos[0].sli = { type: "probe", target: "api", downWhen: "most" };
-    expect(() => validateConfig(raw)).toThrow(
+    await expect(validateConfig(raw)).rejects.toThrow(
       /slos\[0\]\.sli\.downWhen: must be one of "any", "majority", "all"/,
     );
   });
 
-  it("requires a target or selector for probe SLIs", () => {
+  it("requires a target or selector for probe SLIs", async () => {
     const raw = base();
     raw.slos[0].sli = { type: "probe" };
-    expect(issueAt(errorOf(raw), "slos[0].sli.target").message).toMatch(/^is required/);
+    expect(issueAt(await errorOf(raw), "slos[0].sli.target").message).toMatch(/^is required/);
   });
 
-  it("requires exactly one of good/bad in ratio SLIs", () => {
+  it("requires exactly one of good/bad in ratio SLIs", async () => {
     const raw = base();
     raw.slos[0].sli = { type: "ratio", total: { metric: "http_requests_total" } };
-    expect(issueAt(errorOf(raw), "slos[0].sli").message).toMatch(/needs good or bad/);
+    expect(issueAt(await errorOf(raw), "slos[0].sli").message).toMatch(/needs good or bad/);
     raw.slos[0].sli.good = { metric: "a_total" };
     raw.slos[0].sli.bad = { metric: "b_total" };
-    expect(issueAt(errorOf(raw), "slos[0].sli").message).toMatch(/either good or bad, not both/);
+    expect(issueAt(await errorOf(raw), "slos[0].sli").message).toMatch(/either good or bad, not both/);
   });
 
-  it("parses each SLI type", () => {
+  it("parses each SLI type", async () => {
     const raw = base();
     raw.slos = [
       {
@@ -500,7 +502,7 @@ describe("SLOs", () => {
         sli: { type: "quantile", metric: "http_request_duration_seconds", targetSeconds: { "0.950": 0.5 } },
       },
     ];
-    const cfg = validateConfig(raw);
+    const cfg = await validateConfig(raw);
     expect(cfg.slos.map((s) => s.sli.type)).toEqual(["ratio", "latency", "quantile"]);
     expect(cfg.slos[1]!.objective).toBe(0.95);
     const qs = cfg.slos[2]!.sli;
@@ -508,7 +510,7 @@ describe("SLOs", () => {
     expect(qs.type === "quantile" && qs.targetSeconds).toEqual({ "0.95": 0.5 });
   });
 
-  it("rejects a bad SLI type, bad metric names, bad regex matchers and bad quantiles", () => {
+  it("rejects a bad SLI type, bad metric names, bad regex matchers and bad quantiles", async () => {
     const raw = base();
     raw.slos = [
       { name: "a", service: "s", objective: 99, sli: { type: "availability" } },
@@ -532,7 +534,7 @@ describe("SLOs", () => {
       },
       { name: "e", service: "s", objective: 99, sli: "probe" },
     ];
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "slos[0].sli.type").message).toBe(
       'must be one of "probe", "ratio", "latency", "quantile"',
     );
@@ -546,20 +548,20 @@ describe("SLOs", () => {
     expect(issueAt(err, "slos[4].sli").message).toMatch(/expected a mapping with a type/);
   });
 
-  it("checks quantile target keys against the listed quantiles", () => {
+  it("checks quantile target keys against the listed quantiles", async () => {
     const raw = base();
     raw.slos[0].sli = { type: "quantile", metric: "h", quantiles: [0.95], targetSeconds: { "0.99": 1 } };
-    expect(issueAt(errorOf(raw), 'slos[0].sli.targetSeconds["0.99"]').message).toMatch(
+    expect(issueAt(await errorOf(raw), 'slos[0].sli.targetSeconds["0.99"]').message).toMatch(
       /not one of the listed quantiles/,
     );
   });
 
-  it("validates windows, missingData and minCoverage", () => {
+  it("validates windows, missingData and minCoverage", async () => {
     const raw = base();
     raw.slos[0].windows = ["daily", "weekly", "weekly"];
     raw.slos[0].missingData = "ignore";
     raw.slos[0].minCoverage = 1.5;
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "slos[0].windows[0]").message).toBe(
       'must be one of "weekly", "monthly", "quarterly", "yearly"',
     );
@@ -568,24 +570,24 @@ describe("SLOs", () => {
     expect(issueAt(err, "slos[0].minCoverage").message).toBe("must be at most 1");
   });
 
-  it("accepts quarterly and yearly windows; the default stays weeks and months", () => {
+  it("accepts quarterly and yearly windows; the default stays weeks and months", async () => {
     const raw = base();
     raw.slos[0].windows = ["quarterly", "yearly"];
-    expect(validateConfig(raw).slos[0]!.windows).toEqual(["quarterly", "yearly"]);
+    expect((await validateConfig(raw)).slos[0]!.windows).toEqual(["quarterly", "yearly"]);
     delete raw.slos[0].windows;
-    expect(validateConfig(raw).slos[0]!.windows).toEqual(["weekly", "monthly"]);
+    expect((await validateConfig(raw)).slos[0]!.windows).toEqual(["weekly", "monthly"]);
     raw.slos[0].windows = ["yearly", "yearly"];
-    expect(issueAt(errorOf(raw), "slos[0].windows").message).toBe("lists a window twice");
+    expect(issueAt(await errorOf(raw), "slos[0].windows").message).toBe("lists a window twice");
   });
 
-  it("checks maintenance windows: offsets required, end after start", () => {
+  it("checks maintenance windows: offsets required, end after start", async () => {
     const raw = base();
     raw.slos[0].maintenance = [
       { start: "2026-10-04T02:00:00+02:00", end: "2026-10-03T22:00:00+02:00", reason: "upgrade" },
       { start: "2026-10-04T02:00:00", end: "2026-10-04T03:00:00Z", reason: "no offset" },
       { start: "2026-10-04T00:00:00Z", end: "2026-10-04T00:00:00Z", reason: "empty" },
     ];
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const order = issueAt(err, "slos[0].maintenance[0].end");
     expect(order.message).toBe("must be after start (2026-10-04T02:00:00+02:00)");
     expect(order.value).toBe('"2026-10-03T22:00:00+02:00"');
@@ -593,35 +595,37 @@ describe("SLOs", () => {
     expect(issueAt(err, "slos[0].maintenance[2].end").message).toMatch(/must be after start/);
   });
 
-  it("compares maintenance instants, not strings, across offsets", () => {
+  it("compares maintenance instants, not strings, across offsets", async () => {
     const raw = base();
     // 23:30 at +02:00 is 21:30Z, before 22:00Z: valid although the strings sort the other way.
     raw.slos[0].maintenance = [
       { start: "2026-10-03T23:30:00+02:00", end: "2026-10-03T22:00:00Z", reason: "x" },
     ];
-    expect(validateConfig(raw).slos[0]!.maintenance).toHaveLength(1);
+    expect((await validateConfig(raw)).slos[0]!.maintenance).toHaveLength(1);
   });
 });
 
 describe("notify and prometheus", () => {
-  it("checks burn-rate ordering and ranges", () => {
+  it("checks burn-rate ordering and ranges", async () => {
     const raw = base();
     raw.notify = { burnRate: { fast: 5, slow: 6 }, budgetWarningRemaining: 2, downAfter: 0 };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "notify.burnRate.fast").message).toBe("must be above burnRate.slow (6)");
     expect(issueAt(err, "notify.budgetWarningRemaining").message).toBe("must be at most 1");
     expect(issueAt(err, "notify.downAfter").message).toBe("must be at least 1");
     raw.notify = { burnRate: { fast: 14.4, slow: 2, ticket: 3 } };
-    expect(issueAt(errorOf(raw), "notify.burnRate.slow").message).toBe("must be above burnRate.ticket (3)");
+    expect(issueAt(await errorOf(raw), "notify.burnRate.slow").message).toBe(
+      "must be above burnRate.ticket (3)",
+    );
   });
 
-  it("parses each auth type and derives remoteWriteUrl", () => {
+  it("parses each auth type and derives remoteWriteUrl", async () => {
     const raw = base();
     raw.prometheus = {
       url: "https://prom.example.com/",
       auth: { type: "basic", username: "u", password: { env: "P" } },
     };
-    let p = validateConfig(raw).prometheus;
+    let p = (await validateConfig(raw)).prometheus;
     expect(p.url).toBe("https://prom.example.com");
     expect(p.remoteWriteUrl).toBe("https://prom.example.com/api/v1/write");
     expect(p.auth).toEqual({ type: "basic", username: "u", password: { env: "P" } });
@@ -630,7 +634,7 @@ describe("notify and prometheus", () => {
       url: "https://aps.example/workspaces/ws-1",
       auth: { type: "sigv4", region: "eu-central-1" },
     };
-    p = validateConfig(raw).prometheus;
+    p = (await validateConfig(raw)).prometheus;
     expect(p.auth).toEqual({ type: "sigv4", region: "eu-central-1", service: "aps" });
     expect(p.remoteWriteUrl).toBe("https://aps.example/workspaces/ws-1/api/v1/remote_write");
 
@@ -638,35 +642,35 @@ describe("notify and prometheus", () => {
       remoteWriteUrl: "https://mimir.example/api/v1/push",
       auth: { type: "bearer", token: "t0k" },
     };
-    p = validateConfig(raw).prometheus;
+    p = (await validateConfig(raw)).prometheus;
     expect(p.url).toBe("http://127.0.0.1:9090");
     expect(p.remoteWriteUrl).toBe("https://mimir.example/api/v1/push");
   });
 
-  it("rejects unknown auth types and bad regions", () => {
+  it("rejects unknown auth types and bad regions", async () => {
     const raw = base();
     raw.prometheus = { auth: { type: "oauth" } };
-    expect(issueAt(errorOf(raw), "prometheus.auth.type").message).toBe(
+    expect(issueAt(await errorOf(raw), "prometheus.auth.type").message).toBe(
       'must be one of "none", "basic", "bearer", "sigv4"',
     );
     raw.prometheus = { auth: { type: "sigv4", region: "Frankfurt" } };
-    expect(issueAt(errorOf(raw), "prometheus.auth.region").message).toMatch(/AWS region/);
+    expect(issueAt(await errorOf(raw), "prometheus.auth.region").message).toMatch(/AWS region/);
   });
 });
 
 describe("probe", () => {
-  it("defaults to the system resolver and accepts IP literals with optional ports as DNS servers", () => {
-    expect(validateConfig(base()).probe).toEqual({});
+  it("defaults to the system resolver and accepts IP literals with optional ports as DNS servers", async () => {
+    expect((await validateConfig(base())).probe).toEqual({});
     const raw = base();
     const servers = ["127.0.0.2", "127.0.0.1:5353", "fd00::2", "[::1]:5353", "[fd00::2]"];
     raw.probe = { dnsServers: servers };
-    expect(validateConfig(raw).probe).toEqual({ dnsServers: servers });
+    expect((await validateConfig(raw)).probe).toEqual({ dnsServers: servers });
   });
 
-  it("rejects DNS server entries that are not IP literals, naming each bad value", () => {
+  it("rejects DNS server entries that are not IP literals, naming each bad value", async () => {
     const raw = base();
     raw.probe = { dnsServers: ["127.0.0.2", "dns.example.com", "127.0.0.2:99999", "::1:53:x"] };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "probe.dnsServers[1]").message).toMatch(/^"dns\.example\.com" is not an IP address/);
     expect(issueAt(err, "probe.dnsServers[2]").message).toBe(
       '"127.0.0.2:99999" has port 99999; a port is 1-65535',
@@ -678,14 +682,16 @@ describe("probe", () => {
     );
 
     raw.probe = { dnsServers: [] };
-    expect(issueAt(errorOf(raw), "probe.dnsServers").message).toMatch(/at least one server/);
+    expect(issueAt(await errorOf(raw), "probe.dnsServers").message).toMatch(/at least one server/);
     raw.probe = { dnsServer: ["127.0.0.2"] };
-    expect(issueAt(errorOf(raw), "probe.dnsServer").message).toBe('unknown key (did you mean "dnsServers"?)');
+    expect(issueAt(await errorOf(raw), "probe.dnsServer").message).toBe(
+      'unknown key (did you mean "dnsServers"?)',
+    );
   });
 });
 
 describe("stages", () => {
-  it("applies a stage's overrides and validates the result", () => {
+  it("applies a stage's overrides and validates the result", async () => {
     const raw = base();
     raw.targets[0].latency = { warnMs: 200, critMs: 900 };
     raw.stages = {
@@ -695,9 +701,9 @@ describe("stages", () => {
         prometheus: { url: "https://prom.prod.example.com" },
       },
     };
-    const plain = validateConfig(raw);
+    const plain = await validateConfig(raw);
     expect(plain.slos[0]!.objective).toBe(0.999);
-    const prod = validateConfig(raw, { stage: "prod" });
+    const prod = await validateConfig(raw, { stage: "prod" });
     expect(prod.slos[0]!.objective).toBe(0.9995);
     expect(prod.slos[0]!.objectivePercent).toBe(99.95);
     expect(prod.slos[0]!.missingData).toBe("bad");
@@ -708,25 +714,25 @@ describe("stages", () => {
     expect(prod.prometheus.remoteWriteUrl).toBe("https://prom.prod.example.com/api/v1/write");
   });
 
-  it("leaves the config unchanged for a stage without overrides", () => {
+  it("leaves the config unchanged for a stage without overrides", async () => {
     const raw = base();
     raw.stages = { prod: { slos: { "api-availability": { objective: 99.5 } } } };
-    expect(validateConfig(raw, { stage: "alice" }).slos[0]!.objective).toBe(0.999);
+    expect((await validateConfig(raw, { stage: "alice" })).slos[0]!.objective).toBe(0.999);
   });
 
-  it("rejects overrides naming unknown SLOs or targets", () => {
+  it("rejects overrides naming unknown SLOs or targets", async () => {
     const raw = base();
     raw.stages = {
       prod: { slos: { "api-availabilty": { objective: 99 } }, targets: { apii: { timeoutMs: 500 } } },
     };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(issueAt(err, "stages.prod.slos.api-availabilty").message).toBe(
       'no SLO named "api-availabilty" (known: "api-availability")',
     );
     expect(issueAt(err, "stages.prod.targets.apii").message).toBe('no target named "apii" (known: "api")');
   });
 
-  it("validates override values and their orderings against the base", () => {
+  it("validates override values and their orderings against the base", async () => {
     const raw = base();
     raw.targets[0].latency = { warnMs: 200, critMs: 900 };
     raw.stages = {
@@ -736,7 +742,7 @@ describe("stages", () => {
       },
       staging: { targets: { api: { latency: { warnMs: 50, critMs: 20_000 } } } },
     };
-    const err = errorOf(raw, "prod");
+    const err = await errorOf(raw, "prod");
     expect(issueAt(err, "stages.prod.slos.api-availability.objective").message).toMatch(
       /leaves no error budget/,
     );
@@ -753,7 +759,7 @@ describe("stages", () => {
 });
 
 describe("many problems at once", () => {
-  it("reports every problem in one error, one per line", () => {
+  it("reports every problem in one error, one per line", async () => {
     const raw = base();
     raw.targets[0].url = "nope";
     raw.targets[0].timeoutMS = 1;
@@ -761,7 +767,7 @@ describe("many problems at once", () => {
     raw.slos[0].objective = 100;
     raw.slos[0].sli.target = "missing";
     raw.calendar = { timeZone: "Mars/Olympus" };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(err.issues).toHaveLength(6);
     const lines = err.message.split("\n");
     expect(lines[0]).toBe("test.yaml: 6 problems");
@@ -781,14 +787,14 @@ describe("many problems at once", () => {
 describe("secrets in errors", () => {
   const token = "Bearer sk_live_9f8e7d6c5b4a3210";
 
-  it("never shows a header value, even when the header itself is invalid", () => {
+  it("never shows a header value, even when the header itself is invalid", async () => {
     const raw = base();
     raw.targets[0].headers = { Authorization: token, "X-Api-Key": { env: 5 }, "Bad Header": token };
     raw.targets[0].timeoutMs = "soon"; // otherwise invalid
     raw.targets[0].body = `{"token":"${token}"}`; // body with GET: error, value not shown
     raw.prometheus = { auth: { type: "basic", username: "u", password: "hunter2-secret", extra: 1 } };
     raw.stages = { prod: { prometheus: { auth: { type: "bearer", token: 42 } } } };
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     const everything = `${err.message}\n${JSON.stringify(err.issues)}`;
     expect(everything).not.toContain("sk_live_9f8e7d6c5b4a3210");
     expect(everything).not.toContain("hunter2-secret");
@@ -798,20 +804,20 @@ describe("secrets in errors", () => {
     expect(err.issues.length).toBeGreaterThanOrEqual(5);
   });
 
-  it("scrubs inline secrets that would otherwise be echoed (a header value used as a label value)", () => {
+  it("scrubs inline secrets that would otherwise be echoed (a header value used as a label value)", async () => {
     const raw = base();
     raw.targets[0].headers = { Authorization: token };
     raw.targets[0].labels = { token_copy: token, job: token };
     raw.targets[0].method = token;
-    const err = errorOf(raw);
+    const err = await errorOf(raw);
     expect(err.message).not.toContain("sk_live_9f8e7d6c5b4a3210");
     expect(issueAt(err, "targets[0].method").value).toBe('"<redacted>"');
   });
 
-  it("strips credentials from URLs shown in errors", () => {
+  it("strips credentials from URLs shown in errors", async () => {
     const raw = base();
     raw.targets[0].url = "ftp://admin:pa55word@files.example.com/?api_key=k3y-value&x=1";
-    const issue = issueAt(errorOf(raw), "targets[0].url");
+    const issue = issueAt(await errorOf(raw), "targets[0].url");
     expect(issue.value).toBe('"ftp://files.example.com/?api_key=<redacted>&x=1"');
   });
 });

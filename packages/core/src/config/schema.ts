@@ -12,7 +12,6 @@ import { isIP } from "node:net";
 import { DateTime, IANAZone } from "luxon";
 import * as z from "zod";
 import { rawQueryProblems } from "../prometheus/raw-query.js";
-import { re2Problem } from "./re2.js";
 
 // ---------------------------------------------------------------------------------------------------
 // Constants
@@ -128,9 +127,11 @@ export const CredentialFreeUrlSchema = HttpUrlSchema.superRefine((v, ctx) => {
 
 /**
  * A string that must compile as an RE2 regular expression (`expect.bodyMatches` runs on re2js, in linear
- * time); the message gives RE2's reason (e.g. lookbehind and backreferences are not RE2).
+ * time); the message gives RE2's reason (e.g. lookbehind and backreferences are not RE2). re2js is imported
+ * on first use, so a config without patterns never loads it; the schema is therefore parsed asynchronously.
  */
-export const Re2StringSchema = z.string().superRefine((v, ctx) => {
+export const Re2StringSchema = z.string().superRefine(async (v, ctx) => {
+  const { re2Problem } = await import("./re2.js");
   const why = re2Problem(v);
   if (why !== undefined)
     ctx.addIssue({ code: "custom", message: `is not a valid RE2 regular expression: ${why}` });

@@ -14,9 +14,9 @@ export function base(): Record<string, any> {
 }
 
 /** The ConfigError validating `raw` raises (fails the test when it validates). */
-export function errorOf(raw: unknown, stage?: string): ConfigError {
+export async function errorOf(raw: unknown, stage?: string): Promise<ConfigError> {
   try {
-    validateConfig(raw, { source: "test.yaml", ...(stage ? { stage } : {}) });
+    await validateConfig(raw, { source: "test.yaml", ...(stage ? { stage } : {}) });
   } catch (err) {
     if (err instanceof ConfigError) return err;
     throw err;

@@ -22,7 +22,7 @@ function run(text: string, source = "openslo.yaml") {
 describe("sla import openslo", () => {
   const r = run(fixture("openslo.yaml"));
 
-  it("maps SLOs, inline and referenced SLIs, the data source, the zone and the burn rates; the result validates", () => {
+  it("maps SLOs, inline and referenced SLIs, the data source, the zone and the burn rates; the result validates", async () => {
     expect(r.errors).toEqual([]);
     expect(r.config.calendar).toEqual({ timeZone: "Europe/Berlin" });
     expect(r.config.prometheus).toEqual({ url: "http://127.0.0.1:9090" });
@@ -68,7 +68,7 @@ describe("sla import openslo", () => {
       quantiles: [0.99],
       targetSeconds: { "0.99": 0.4 },
     });
-    const c = validateConfig(r.config);
+    const c = await validateConfig(r.config);
     expect(c.slos).toHaveLength(5);
     expect(c.calendar.timeZone).toBe("Europe/Berlin");
     expect(c.notify.burnRate).toEqual({ fast: 14.4, slow: 6, ticket: 1 });
@@ -124,7 +124,7 @@ describe("sla import openslo", () => {
     ]);
   });
 
-  it("maps calendar 1Q and 1Y to quarterly and yearly windows; the result validates", () => {
+  it("maps calendar 1Q and 1Y to quarterly and yearly windows; the result validates", async () => {
     const text = fixture("openslo.yaml")
       .replace("duration: 1M\n      isRolling: false", "duration: 1Q\n      isRolling: false")
       .replace("duration: 1M\n      calendar:", "duration: 1Y\n      calendar:");
@@ -139,7 +139,7 @@ describe("sla import openslo", () => {
     ]);
     // 2026-01-01 00:00 starts a quarter: no warning about the start time
     expect(x.warnings.join("\n")).not.toContain("quarterly windows start");
-    expect(validateConfig(x.config).slos.map((s) => s.windows)).toContainEqual(["quarterly"]);
+    expect((await validateConfig(x.config)).slos.map((s) => s.windows)).toContainEqual(["quarterly"]);
   });
 
   it("says which calendar boundary a quarter or year starts at when startTime is elsewhere", () => {

@@ -19,7 +19,7 @@ function run(...files: string[]): ImportResult & { lines: { warnings: string[]; 
 describe("sla import sloth: prometheus/v1", () => {
   const r = run("sloth-plain.yaml");
 
-  it("maps every SLO to a raw ratio SLO named <service>-<name>, labels merged, and the result validates", () => {
+  it("maps every SLO to a raw ratio SLO named <service>-<name>, labels merged, and the result validates", async () => {
     expect(r.errors).toEqual([]);
     const slos = r.config.slos as Record<string, unknown>[];
     expect(slos.map((s) => s.name)).toEqual([
@@ -46,7 +46,7 @@ describe("sla import sloth: prometheus/v1", () => {
       type: "ratio",
       badRatio: { promql: "1 - avg(avg_over_time(payments_ledger_fresh[{{.window}}]))" },
     });
-    const config = validateConfig(r.config);
+    const config = await validateConfig(r.config);
     expect(config.slos).toHaveLength(3);
   });
 
@@ -94,7 +94,7 @@ describe("sla import sloth: prometheus/v1", () => {
 });
 
 describe("sla import sloth: Kubernetes PrometheusServiceLevel", () => {
-  it("reads camelCase fields under spec, several resources per file", () => {
+  it("reads camelCase fields under spec, several resources per file", async () => {
     const r = run("sloth-k8s.yaml");
     expect(r.errors).toEqual([]);
     const slos = r.config.slos as Record<string, unknown>[];
@@ -116,7 +116,7 @@ describe("sla import sloth: Kubernetes PrometheusServiceLevel", () => {
     ]) {
       expect(r.lines.warnings.some((l) => l.startsWith(w))).toBe(true);
     }
-    expect(validateConfig(r.config).slos).toHaveLength(2);
+    expect((await validateConfig(r.config)).slos).toHaveLength(2);
   });
 
   it("refuses plugins SLIs, an objective of 100 and a query without {{.window}}, by path", () => {

@@ -10,7 +10,7 @@ import type { Resolver } from "node:dns";
 import type { IncomingHttpHeaders } from "node:http";
 import { isIP } from "node:net";
 import type { Dispatcher, Client as UndiciClient } from "undici";
-import { compileRe2, type Re2 } from "../config/re2.js";
+import type { Re2 } from "../config/re2.js";
 import { quoteUntrusted, redactUrl, Scrubber } from "../config/redact.js";
 import { describeError, describeRanges, latencyLevel, statusAccepted } from "./assertions.js";
 import {
@@ -32,6 +32,13 @@ import type {
   ProbeSpec,
 } from "./types.js";
 import { Client, request as clientRequest } from "./undici.js";
+
+let re2Module: Promise<typeof import("../config/re2.js")> | undefined;
+/**
+ * re2js, imported once on first use (a probe cycle without `bodyMatches` never loads it). `runProbes`
+ * awaits it before any probe's deadline starts, so the import is never charged to a target.
+ */
+export const loadRe2 = () => (re2Module ??= import("../config/re2.js"));
 
 export const USER_AGENT = "sla-monitor-probe/0.1";
 
@@ -290,7 +297,7 @@ export function probeTarget(spec: ProbeSpec, options: ProbeOptions = {}): Promis
       let bodyRegex: Re2 | undefined;
       if (spec.expect.bodyMatches !== undefined) {
         try {
-          bodyRegex = compileRe2(spec.expect.bodyMatches);
+          bodyRegex = (await loadRe2()).compileRe2(spec.expect.bodyMatches);
         } catch (e) {
           return settle("body", `invalid bodyMatches pattern (RE2): ${(e as Error).message}`);
         }

@@ -1,6 +1,6 @@
 /** Probes many targets with a small worker pool; results come back in input order. */
 import { judgeOverload } from "./overload.js";
-import { probeTarget } from "./probe.js";
+import { loadRe2, probeTarget } from "./probe.js";
 import type { ProbeResult, ProbeSpec, RunOptions } from "./types.js";
 import { type LoopWatch, WATCH_TICK_MS, watchEventLoop } from "./watch.js";
 
@@ -90,6 +90,7 @@ export async function runProbes(
   // Infinity (benchmarks of unpaced runs): no rate either
   const rate = Number.isFinite(perTick) ? startsPerMs(Number.isFinite(cpuShare) ? cpuShare : 1) : Infinity;
   signal?.throwIfAborted();
+  if (specs.some((s) => s.expect.bodyMatches !== undefined)) await loadRe2();
   // One listener on the caller's signal, fanned out to the probes in flight (no listener per probe).
   const inFlight = new Set<AbortController>();
   /** workers waiting for a start, first come first served */
