@@ -8,8 +8,9 @@
  * statically, transitively) vs every chunk, raw and gzip, the top 15 packages by bytes, and cold module
  * load time: a fresh `node` process importing the entry, median of 20, beside a bare `node -e` start.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -148,6 +149,66 @@ async function loadOnce(file: string | null): Promise<{ importMs: number; proces
   return { importMs: (JSON.parse(out.trim().split("\n").pop()!) as { ms: number }).ms, processMs };
 }
 
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * Where one cold import's CPU goes, from V8's sampling profile of a whole process (start, import, exit), by
+ * the frame each sample was in: V8 compiling module source text (grows with the bytes read), Node loading
+ * its own built-ins (node:http, node:tls, ...), the bundle's code running at import (module bodies: schemas,
+ * clients), garbage collection, and the rest (Node starting, the loader, file reads). Milliseconds.
+ */
+export function importCpuBreakdown(profile: CpuProfile, bundleDir: string): Record<string, number> {
+  const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const out: Record<string, number> = { compile: 0, "node built-ins": 0, "bundle code": 0, gc: 0, rest: 0 };
+  profile.samples.forEach((id, i) => {
+    const f = frames.get(id);
+    const key =
+      f?.functionName === "compileSourceTextModule"
+        ? "compile"
+        : f?.functionName === "compileForInternalLoader"
+          ? "node built-ins"
+          : f?.functionName === "(garbage collector)"
+            ? "gc"
+            : f?.url.includes(bundleDir)
+              ? "bundle code"
+              : "rest";
+    out[key]! += (profile.timeDeltas[i] ?? 0) / 1000;
+  });
+  for (const k of Object.keys(out)) out[k] = round(out[k]!, 1);
+  return out;
+}
+
+/** One profiled cold import of `file` (sampling every 100 µs), summarised by `importCpuBreakdown`. */
+async function profileImport(file: string): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), "sla-cpuprof-"));
+  try {
+    await runChild(
+      process.execPath,
+      [
+        "--cpu-prof",
+        "--cpu-prof-dir",
+        dir,
+        "--cpu-prof-interval",
+        "100",
+        "--input-type=module",
+        "-e",
+        LOAD_JS,
+        pathToFileURL(file).href,
+      ],
+      { env: { PATH: process.env.PATH ?? "", NODE_OPTIONS: "" }, timeoutMs: 30_000 },
+    );
+    const [name] = readdirSync(dir);
+    const profile = JSON.parse(readFileSync(join(dir, name!), "utf8")) as CpuProfile;
+    return importCpuBreakdown(profile, pathToFileURL(dirname(file)).href);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function benchBundle(): Promise<BenchResult> {
   const dir = join(OUT_DIR, "bundles");
   const rows: Row[] = [];
@@ -252,6 +313,15 @@ export async function benchBundle(): Promise<BenchResult> {
     log(
       `bundle: ${name}: import ${round(importMs, 1)} ms (process ${round(processMs, 1)} ms, bare node ${round(baseProcess, 1)} ms)`,
     );
+    if (LOADS > 0) {
+      const cpu = await profileImport(files[name]!);
+      (details[name] as Record<string, unknown>).importCpuMs = cpu;
+      const line = `${name}: CPU of one profiled cold process (ms): ${Object.entries(cpu)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`;
+      log(`bundle: ${line}`);
+      notes.push(line);
+    }
     rows.push({
       bench: "bundle",
       metric: `${name} cold import, median of ${LOADS}, vs bare \`node\` start (process ${round(processMs, 0)} ms)`,
