@@ -1,18 +1,69 @@
 /**
  * Pure reconstruction of a probe SLI's detail from per-interval samples: daily counts, incidents and the
- * part of the window inside maintenance. A slot is one probe interval starting at `start + k * step`.
+ * part of the window inside maintenance. A slot is one probe interval starting at `start + k * step`; the
+ * per-slot figures live in arrays indexed by k (a month of 1-minute intervals is ~45 000 slots: typed arrays
+ * instead of Maps keyed by millisecond timestamps).
  */
 import { type DownWhen, intervalDown } from "../slo/sli.js";
 import type { DayWindow } from "../slo/windows.js";
 import type { IncidentReport } from "./model.js";
 
-export interface SlotSample {
-  /** slot start, ms */
-  t: number;
-  /** series with a sample in this slot */
+/** The probe intervals of a span: slot k starts at `start + k * stepMs`, for 0 <= k < count. */
+export interface SlotGrid {
+  /** ms */
+  start: number;
+  stepMs: number;
+  count: number;
+}
+
+/** The slots starting in [start, end). */
+export function slotGrid(start: Date, end: Date, stepMs: number): SlotGrid {
+  const s = start.getTime();
+  return { start: s, stepMs, count: Math.max(0, Math.ceil((end.getTime() - s) / stepMs)) };
+}
+
+/** The index of the slot starting at `t`, or -1 when no slot of the grid starts at `t`. */
+export function slotIndex(grid: SlotGrid, t: number): number {
+  const k = (t - grid.start) / grid.stepMs;
+  return Number.isInteger(k) && k >= 0 && k < grid.count && grid.start + k * grid.stepMs === t ? k : -1;
+}
+
+/** Per probe interval: series with a sample in it, and how many of those failed. */
+export interface IntervalCounts {
   present: number;
-  /** of those, successful */
-  good: number;
+  failed: number;
+}
+
+/** The per-interval counts of a grid, by slot index; points that start no slot of the grid kept apart. */
+export interface GridCounts {
+  grid: SlotGrid;
+  present: Float64Array;
+  failed: Float64Array;
+  /** by interval start: points off the grid (not aligned to it, or outside the span) */
+  offGrid: Map<number, IntervalCounts>;
+}
+
+export function emptyGridCounts(grid: SlotGrid): GridCounts {
+  return {
+    grid,
+    present: new Float64Array(grid.count),
+    failed: new Float64Array(grid.count),
+    offGrid: new Map(),
+  };
+}
+
+/**
+ * Wall-clock slots: a slot with at least one sample is present (one unit, whatever the number of series)
+ * and good unless the rule says it is down; 0 in both arrays for a slot without any sample (missing data).
+ */
+export interface WallClockSlots {
+  grid: SlotGrid;
+  /** 1: some series has a sample in the slot */
+  present: Uint8Array;
+  /** 1: present and not down */
+  good: Uint8Array;
+  /** present and good slots among the points off the grid: they count in the totals, never in the detail */
+  offGrid: { present: number; good: number };
 }
 
 export interface MaintenanceInterval {
@@ -38,7 +89,8 @@ export interface ProbeDetail {
 }
 
 /**
- * @param slots samples by slot start (missing slots are absent)
+ * @param slots per slot of the grid of [start, end) by `stepMs`: series with a sample, and of those good
+ *   (absent: every slot missing)
  * @param seriesCount series expected in every slot
  * @param toIso formats an instant in the report's zone
  */
@@ -46,7 +98,7 @@ export function probeDetail(input: {
   start: Date;
   end: Date;
   stepMs: number;
-  slots: Map<number, SlotSample>;
+  slots?: { present: ArrayLike<number>; good: ArrayLike<number> };
   seriesCount: number;
   days: DayWindow[];
   maintenance: MaintenanceInterval[];
@@ -54,7 +106,10 @@ export function probeDetail(input: {
 }): ProbeDetail {
   const { stepMs, slots, seriesCount } = input;
   const maint = input.maintenance.map((m) => [m.start.getTime(), m.end.getTime()] as const);
-  const inMaintenance = (t: number) => maint.some(([s, e]) => t >= s && t < e);
+  const inMaintenance = (t: number) => {
+    for (const [s, e] of maint) if (t >= s && t < e) return true;
+    return false;
+  };
   const days: DayCounts[] = input.days
     .filter((d) => d.start < input.end)
     .map((d) => ({
@@ -80,12 +135,11 @@ export function probeDetail(input: {
   };
   let day = 0;
   const end = input.end.getTime();
-  for (let t = input.start.getTime(); t < end; t += stepMs) {
+  for (let t = input.start.getTime(), k = 0; t < end; t += stepMs, k++) {
     while (day < dayEnds.length - 1 && t >= dayEnds[day]!) day++;
     const d = days[day]!;
-    const s = slots.get(t);
-    const present = s?.present ?? 0;
-    const good = s?.good ?? 0;
+    const present = slots ? slots.present[k]! : 0;
+    const good = slots ? slots.good[k]! : 0;
     if (inMaintenance(t)) {
       d.maintenance.expected += seriesCount;
       d.maintenance.present += present;
@@ -111,24 +165,31 @@ export function probeDetail(input: {
   return { days, maintenance: total, incidents, failedSlots };
 }
 
-/** Per probe interval (keyed by its start): series with a sample in it, and how many of those failed. */
-export interface IntervalCounts {
-  present: number;
-  failed: number;
+/** Judges one interval: undefined when it has no sample (missing), else whether it is good. */
+function judged(rule: DownWhen, present: number, failed: number): boolean | undefined {
+  if (!(present > 0)) return undefined;
+  return !intervalDown(rule, present, failed);
 }
 
-/**
- * Wall-clock slots from per-interval series counts: a slot with at least one sample is present (one unit,
- * whatever the number of series) and good unless `rule` says it is down. Slots without any sample stay
- * absent (missing data).
- */
-export function wallClockSlots(counts: Map<number, IntervalCounts>, rule: DownWhen): Map<number, SlotSample> {
-  const out = new Map<number, SlotSample>();
-  for (const [t, c] of counts) {
-    if (!(c.present > 0)) continue;
-    out.set(t, { t, present: 1, good: intervalDown(rule, c.present, c.failed) ? 0 : 1 });
+/** Wall-clock slots from per-interval series counts, each interval judged by `rule`. */
+export function wallClockSlots(counts: GridCounts, rule: DownWhen): WallClockSlots {
+  const n = counts.grid.count;
+  const present = new Uint8Array(n);
+  const good = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const ok = judged(rule, counts.present[k]!, counts.failed[k]!);
+    if (ok === undefined) continue;
+    present[k] = 1;
+    if (ok) good[k] = 1;
   }
-  return out;
+  const offGrid = { present: 0, good: 0 };
+  for (const c of counts.offGrid.values()) {
+    const ok = judged(rule, c.present, c.failed);
+    if (ok === undefined) continue;
+    offGrid.present++;
+    if (ok) offGrid.good++;
+  }
+  return { grid: counts.grid, present, good, offGrid };
 }
 
 /**

@@ -4,7 +4,16 @@
  */
 import { evaluateAvailability } from "../slo/sli.js";
 import { dailyWindows, toZonedIso, type Window } from "../slo/windows.js";
-import { type IntervalCounts, probeDetail, type SlotSample, wallClockSlots } from "./detail.js";
+import {
+  emptyGridCounts,
+  type GridCounts,
+  probeDetail,
+  type SlotGrid,
+  slotGrid,
+  slotIndex,
+  type WallClockSlots,
+  wallClockSlots,
+} from "./detail.js";
 import {
   answer,
   applyWarnings,
@@ -22,23 +31,30 @@ interface ProbeCounts {
   seriesCount: number;
   /** in probe intervals of wall-clock time */
   totals: { expected: number; present: number; good: number };
-  /** one per interval with a sample (absent: missing), when the per-interval answer was fetched */
-  slots?: Map<number, SlotSample>;
+  /** the period's wall-clock slots, when the per-interval answer was fetched */
+  slots?: WallClockSlots;
   warnings: string[];
 }
 
-/** Per interval (keyed by its start): series with a sample and series that failed, from the range answer. */
-function intervalCounts(series: readonly RangeSeries[], stepMs: number): Map<number, IntervalCounts> {
-  const counts = new Map<number, IntervalCounts>();
+/** Per interval of the grid: series with a sample and series that failed, from the range answer. */
+function intervalCounts(series: readonly RangeSeries[], grid: SlotGrid): GridCounts {
+  const counts = emptyGridCounts(grid);
   for (const s of series) {
     const part = s.metric.part;
     if (part !== INTERVAL_PARTS.present && part !== INTERVAL_PARTS.failed) continue;
+    const isPresent = part === INTERVAL_PARTS.present;
+    const into = isPresent ? counts.present : counts.failed;
     for (const [t, v] of s.values) {
-      const slot = stepOf(t, stepMs);
-      const c = counts.get(slot) ?? { present: 0, failed: 0 };
-      if (part === INTERVAL_PARTS.present) c.present += v;
+      const slot = stepOf(t, grid.stepMs);
+      const k = slotIndex(grid, slot);
+      if (k >= 0) {
+        into[k] = into[k]! + v;
+        continue;
+      }
+      const c = counts.offGrid.get(slot) ?? { present: 0, failed: 0 };
+      if (isPresent) c.present += v;
       else c.failed += v;
-      counts.set(slot, c);
+      counts.offGrid.set(slot, c);
     }
   }
   return counts;
@@ -58,18 +74,19 @@ function probeCounts(period: ProbePeriod, p: ProbeSloPlan, results: QueryResults
   const good = answer(results, period.good, "instant");
   const warnings = [...present.warnings, ...good.warnings];
   const perInterval = period.perInterval ? results.get(period.perInterval) : undefined;
-  let slots: Map<number, SlotSample> | undefined;
+  let slots: WallClockSlots | undefined;
   if (perInterval?.status === "ok" && perInterval.kind === "range") {
-    slots = wallClockSlots(intervalCounts(perInterval.series, p.stepMs), p.rule);
+    const grid = slotGrid(period.span.start, period.span.end, p.stepMs);
+    slots = wallClockSlots(intervalCounts(perInterval.series, grid), p.rule);
     warnings.push(...perInterval.warnings);
   }
   const seriesCount = present.samples.length;
   if (seriesCount > 1 && slots) {
-    let presentSlots = 0;
-    let goodSlots = 0;
-    for (const x of slots.values()) {
-      presentSlots += x.present;
-      goodSlots += x.good;
+    let presentSlots = slots.offGrid.present;
+    let goodSlots = slots.offGrid.good;
+    for (let k = 0; k < slots.grid.count; k++) {
+      presentSlots += slots.present[k]!;
+      goodSlots += slots.good[k]!;
     }
     return { seriesCount, totals: { expected, present: presentSlots, good: goodSlots }, slots, warnings };
   }
@@ -116,7 +133,7 @@ export function evaluateProbeSlo(p: ProbeSloPlan, results: QueryResults, window:
     start: span.start,
     end: span.end,
     stepMs: p.stepMs,
-    slots: c.slots ?? new Map(),
+    ...(c.slots ? { slots: c.slots } : {}),
     // wall-clock slots: one unit per interval, whatever the number of series
     seriesCount: 1,
     days,
