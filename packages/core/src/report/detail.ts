@@ -211,16 +211,63 @@ export function outsideMaintenance(
   return Math.max(0, 1 - inside / stepMs);
 }
 
-/** Sums per-step values (keyed by step start) into local days. */
-export function sumPerDay(values: Map<number, number>, days: DayWindow[]): Map<string, number> {
+/** Per-step sums of a grid, by slot index; sums at points that start no slot of the grid kept apart. */
+export interface StepSums {
+  grid: SlotGrid;
+  sum: Float64Array;
+  /** 1: the step has a sum (at least one point counted in it) */
+  has: Uint8Array;
+  /** by step start: sums off the grid (not aligned to it, or outside the span) */
+  offGrid: Map<number, number>;
+}
+
+export function emptyStepSums(grid: SlotGrid): StepSums {
+  return {
+    grid,
+    sum: new Float64Array(grid.count),
+    has: new Uint8Array(grid.count),
+    offGrid: new Map(),
+  };
+}
+
+/** Adds `x` to the step starting at `t`. */
+export function addToStep(sums: StepSums, t: number, x: number): void {
+  const k = slotIndex(sums.grid, t);
+  if (k < 0) {
+    sums.offGrid.set(t, (sums.offGrid.get(t) ?? 0) + x);
+    return;
+  }
+  sums.sum[k] = sums.sum[k]! + x;
+  sums.has[k] = 1;
+}
+
+/** Steps with a sum. */
+export function stepsWithSum(sums: StepSums): number {
+  let n = sums.offGrid.size;
+  for (let k = 0; k < sums.grid.count; k++) n += sums.has[k]!;
+  return n;
+}
+
+/** Sums per-step values into local days, adding each day's steps in time order. */
+export function sumPerDay(sums: StepSums, days: DayWindow[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const d of days) out.set(d.date, 0);
-  const sorted = [...values.entries()].sort((a, b) => a[0] - b[0]);
   let i = 0;
-  for (const [t, v] of sorted) {
+  const add = (t: number, v: number) => {
     while (i < days.length - 1 && t >= days[i]!.end.getTime()) i++;
     const d = days[i];
     if (d && t >= d.start.getTime() && t < d.end.getTime()) out.set(d.date, (out.get(d.date) ?? 0) + v);
+  };
+  // the grid's steps in order, with the steps off the grid merged in at their time
+  const offGrid = [...sums.offGrid.entries()].sort((a, b) => a[0] - b[0]);
+  let j = 0;
+  const { start, stepMs, count } = sums.grid;
+  for (let k = 0; k < count; k++) {
+    if (!sums.has[k]) continue;
+    const t = start + k * stepMs;
+    for (; j < offGrid.length && offGrid[j]![0] < t; j++) add(offGrid[j]![0], offGrid[j]![1]);
+    add(t, sums.sum[k]!);
   }
+  for (; j < offGrid.length; j++) add(offGrid[j]![0], offGrid[j]![1]);
   return out;
 }

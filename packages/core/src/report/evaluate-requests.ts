@@ -4,7 +4,15 @@
  */
 import { evaluateRatio } from "../slo/sli.js";
 import { dailyWindows, toZonedIso, type Window } from "../slo/windows.js";
-import { outsideMaintenance, sumPerDay } from "./detail.js";
+import {
+  addToStep,
+  emptyStepSums,
+  outsideMaintenance,
+  type StepSums,
+  slotGrid,
+  stepsWithSum,
+  sumPerDay,
+} from "./detail.js";
 import {
   answer,
   applyWarnings,
@@ -74,15 +82,16 @@ export function evaluateRequestSlo(p: RequestSloPlan, results: QueryResults, win
   const step = perStep.stepMs;
   const outside = (t: number) => outsideMaintenance(t, step, maintenance);
   const warnings: string[] = [];
-  const perStepValues = (id: QueryId) => {
+  const grid = slotGrid(span.start, span.end, step);
+  const perStepValues = (id: QueryId): StepSums => {
     const r = answer(results, id, "range");
     warnings.push(...r.warnings);
-    const out = new Map<number, number>();
+    const out = emptyStepSums(grid);
     for (const series of r.series)
       for (const [t, v] of series.values) {
         const slot = stepOf(t, step);
         const w = outside(slot);
-        if (w > 0) out.set(slot, (out.get(slot) ?? 0) + v * w);
+        if (w > 0) addToStep(out, slot, v * w);
       }
     return out;
   };
@@ -90,7 +99,7 @@ export function evaluateRequestSlo(p: RequestSloPlan, results: QueryResults, win
   const totalSteps = perStepValues(perStep.total);
   let expectedSteps = 0;
   for (let t = span.start.getTime(); t < span.end.getTime(); t += step) if (outside(t) > 0) expectedSteps++;
-  const coverage = expectedSteps > 0 ? totalSteps.size / expectedSteps : null;
+  const coverage = expectedSteps > 0 ? stepsWithSum(totalSteps) / expectedSteps : null;
   const numDay = sumPerDay(numSteps, days);
   const totalDay = sumPerDay(totalSteps, days);
   const daily: DailyPoint[] = days.map((d) => {
