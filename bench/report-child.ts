@@ -3,9 +3,10 @@
  * October 2026 (Europe/Berlin) against the Prometheus at argv[2], and prints one JSON line of measurements.
  * Usage: node --import tsx bench/report-child.ts <prometheusUrl> <nSlos> <comparePrevious 0|1> <reps> [concurrency] [replay 0|1]
  * With replay, the HTTP requests of the last run are sent again, one after another, by a bare undici loop
- * (same form-encoded POSTs and range chunks, response read as text and JSON.parse'd, nothing else): the
- * time a client with no logic at all would need for the same data.
+ * (same form-encoded POSTs and range chunks, gzip asked for and unzipped as the client's fetch does, response
+ * JSON.parse'd, nothing else): the time a client with no logic at all would need for the same data.
  */
+import { gunzipSync } from "node:zlib";
 import { request } from "undici";
 import { createPrometheusClient } from "../packages/core/src/prometheus/index.js";
 import { buildReport, type QueryApi, type ReportSlo } from "../packages/core/src/report/engine.js";
@@ -86,10 +87,13 @@ async function replayCalls(list: Call[]): Promise<{ wallMs: number; evalMs: numb
   const post = async (path: string, params: Record<string, string>) => {
     const res = await request(`${url}${path}`, {
       method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
+      // as the client's fetch asks: Prometheus then gzips the answer, and the replay pays the gunzip too
+      headers: { "content-type": "application/x-www-form-urlencoded", "accept-encoding": "gzip" },
       body: new URLSearchParams({ ...params, stats: "all" }).toString(),
     });
-    const j = JSON.parse(await res.body.text()) as {
+    const raw = Buffer.from(await res.body.arrayBuffer());
+    const text = (res.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
+    const j = JSON.parse(text) as {
       data?: { stats?: { timings?: { evalTotalTime?: number } } };
     };
     return (j.data?.stats?.timings?.evalTotalTime ?? 0) * 1000;
