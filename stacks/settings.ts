@@ -29,12 +29,12 @@ import {
 /** Config files looked for in the project root, in order. */
 export const CONFIG_FILES = ["sla.config.yaml", "sla.config.example.yaml"] as const;
 /**
- * The config as the functions read it: the file (all stages) as JSON, written at synth time under .sst/
- * (never committed) and copied into both bundles as `DEPLOYED_CONFIG`, so the Lambdas never load a YAML parser.
+ * The config as the functions read it (their `SLA_CONFIG`): the file (all stages) as JSON, so the Lambdas
+ * never load a YAML parser. Written at synth time under .sst/ (never committed) and copied into both bundles
+ * at the same relative path, which resolves from the bundle root when deployed (the Lambda working
+ * directory) and from the project root under `sst dev` (its functions run with the project root as cwd).
  */
-export const DEPLOYED_CONFIG_SOURCE = ".sst/sla-monitor/sla.config.json";
-/** The deployed config's name in the bundle root (the functions' `SLA_CONFIG`). */
-export const DEPLOYED_CONFIG = "sla.config.json";
+export const DEPLOYED_CONFIG = ".sst/sla-monitor/sla.config.json";
 /** Stages whose bucket is retained when the app is removed. */
 export const RETAINED_STAGES: readonly string[] = ["prod"];
 /** Handlers, relative to the project root (SST resolves them from there; never from import.meta.url). */
@@ -110,7 +110,7 @@ export interface Settings {
   root: string;
   /** The config file read at synth time, relative to the project root. */
   configFile: string;
-  /** `DEPLOYED_CONFIG_SOURCE`, written by `loadSettings`: what `copyFiles` puts in the bundles. */
+  /** `DEPLOYED_CONFIG`, written by `loadSettings`: what `copyFiles` puts in the bundles. */
   deployedConfig: { from: string; to: string };
   config: SlaConfig;
   retain: boolean;
@@ -151,7 +151,7 @@ export async function loadSettings(
     stage,
     root,
     configFile,
-    deployedConfig: { from: DEPLOYED_CONFIG_SOURCE, to: DEPLOYED_CONFIG },
+    deployedConfig: { from: DEPLOYED_CONFIG, to: DEPLOYED_CONFIG },
     config,
     retain: RETAINED_STAGES.includes(stage),
     probe: {
@@ -172,7 +172,7 @@ export async function loadSettings(
 }
 
 /**
- * Writes the config file as JSON to `DEPLOYED_CONFIG_SOURCE`, after checking that the JSON validates to the
+ * Writes the config file as JSON to `DEPLOYED_CONFIG`, after checking that the JSON validates to the
  * very config the stage's YAML does (a YAML value JSON cannot carry would fail the synth here, not a Lambda).
  */
 async function writeDeployedConfig(root: string, configFile: string, stage: string, config: SlaConfig) {
@@ -183,7 +183,7 @@ async function writeDeployedConfig(root: string, configFile: string, stage: stri
   if (!isDeepStrictEqual(again, config)) {
     throw new Error(`${configFile}: its JSON form (${DEPLOYED_CONFIG}) does not validate to the same config`);
   }
-  const out = join(root, DEPLOYED_CONFIG_SOURCE);
+  const out = join(root, DEPLOYED_CONFIG);
   await mkdir(dirname(out), { recursive: true });
   await writeFile(out, json, { mode: 0o600 });
 }

@@ -151,7 +151,7 @@ describe("functions", () => {
   it("get the config file path, bucket and topic as plain env, and the token only as an SSM reference", () => {
     for (const fn of Object.values(fns())) {
       const env = fn.Properties.Environment.Variables as Record<string, unknown>;
-      expect(env.SLA_CONFIG).toBe("sla.config.json");
+      expect(env.SLA_CONFIG).toBe(".sst/sla-monitor/sla.config.json");
       expect(env.SLA_STAGE).toBe("test");
       expect(JSON.stringify(env.SLA_BUCKET)).toContain("ReportsBucket");
       expect(JSON.stringify(env.SLA_TOPIC_ARN)).toContain("NotificationsTopic");
@@ -182,10 +182,12 @@ describe("functions", () => {
     for (const c of fnIds) {
       const out = join(paths.artifacts, c.node.addr);
       expect(existsSync(join(out, "sla.config.example.yaml"))).toBe(false);
-      const bundled = JSON.parse(await readFile(join(out, "sla.config.json"), "utf8")) as unknown;
+      const bundled = JSON.parse(
+        await readFile(join(out, ".sst/sla-monitor/sla.config.json"), "utf8"),
+      ) as unknown;
       expect(bundled).toEqual(raw);
       for (const stage of ["test", "prod"]) {
-        expect(await loadConfig(join(out, "sla.config.json"), { stage })).toEqual(
+        expect(await loadConfig(join(out, ".sst/sla-monitor/sla.config.json"), { stage })).toEqual(
           await loadConfig(join(import.meta.dirname, "../../sla.config.example.yaml"), { stage }),
         );
       }

@@ -70,7 +70,7 @@ export function context(): Promise<{ config: SlaConfig; runtime: Runtime }> {
     const ssm = learningSsm(createSsmResolver(), scrubber);
     const env = await boundValues(process.env, ssm);
     const config = await loadConfig(
-      env.SLA_CONFIG ?? "sla.config.json",
+      env.SLA_CONFIG ?? "sla.config.yaml",
       env.SLA_STAGE ? { stage: env.SLA_STAGE } : {},
     );
     const runtime = await createRuntime(config, { env, ssm, scrubber });
