@@ -4,7 +4,7 @@
  * workspace, SSM parameters). Loaded once per SST App in `sst.config.ts` before the stacks run.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { App } from "sst/constructs";
@@ -21,9 +21,9 @@ import {
 import {
   formatOf,
   loadConfig,
+  parseConfig,
   parseConfigText,
   type SlaConfig,
-  validateConfig,
 } from "../packages/core/src/config/index.js";
 
 /** Config files looked for in the project root, in order. */
@@ -178,14 +178,19 @@ export async function loadSettings(
 async function writeDeployedConfig(root: string, configFile: string, stage: string, config: SlaConfig) {
   const path = join(root, configFile);
   const raw = await parseConfigText(await readFile(path, "utf8"), formatOf(path) ?? "yaml", path);
-  const json = `${JSON.stringify(raw, null, 2)}\n`;
-  const again = await validateConfig(JSON.parse(json), { source: DEPLOYED_CONFIG, stage });
+  // compact: the functions' loader refuses files over 1 MiB, and it reads this file, not the YAML
+  const json = JSON.stringify(raw);
+  // the path the functions take (size and nesting limits included), for this stage
+  const again = await parseConfig(json, { format: "json", source: DEPLOYED_CONFIG, stage });
   if (!isDeepStrictEqual(again, config)) {
     throw new Error(`${configFile}: its JSON form (${DEPLOYED_CONFIG}) does not validate to the same config`);
   }
   const out = join(root, DEPLOYED_CONFIG);
   await mkdir(dirname(out), { recursive: true });
-  await writeFile(out, json, { mode: 0o600 });
+  await writeFile(out, json);
+  // world-readable: SST's copy and the zip keep the mode, and Lambda runs the code as another user than
+  // the one that owns the files (a 0600 file there is "permission denied" at every cold start)
+  await chmod(out, 0o644);
 }
 
 const byApp = new WeakMap<App, Settings>();

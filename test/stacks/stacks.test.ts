@@ -5,7 +5,7 @@
  * Both stages synthesize in this one file, one after the other: SST regenerates .sst/types on every App, so
  * two files synthesizing in parallel workers could race on it.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Template } from "aws-cdk-lib/assertions";
@@ -182,6 +182,8 @@ describe("functions", () => {
     for (const c of fnIds) {
       const out = join(paths.artifacts, c.node.addr);
       expect(existsSync(join(out, "sla.config.example.yaml"))).toBe(false);
+      // Lambda runs the code as a user that does not own the files: the config must be world-readable
+      expect(statSync(join(out, ".sst/sla-monitor/sla.config.json")).mode & 0o004).toBe(0o004);
       const bundled = JSON.parse(
         await readFile(join(out, ".sst/sla-monitor/sla.config.json"), "utf8"),
       ) as unknown;

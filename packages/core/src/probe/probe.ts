@@ -36,9 +36,14 @@ import { Client, request as clientRequest } from "./undici.js";
 let re2Module: Promise<typeof import("../config/re2.js")> | undefined;
 /**
  * re2js, imported once on first use (a probe cycle without `bodyMatches` never loads it). `runProbes`
- * awaits it before any probe's deadline starts, so the import is never charged to a target.
+ * awaits it before any probe's deadline starts, so the import is never charged to a target; a failed import
+ * fails that run (the monitor's fault, not a target's) and the next run tries again.
  */
-export const loadRe2 = () => (re2Module ??= import("../config/re2.js"));
+export const loadRe2 = () =>
+  (re2Module ??= import("../config/re2.js").catch((err: unknown) => {
+    re2Module = undefined;
+    throw err;
+  }));
 
 export const USER_AGENT = "sla-monitor-probe/0.1";
 
